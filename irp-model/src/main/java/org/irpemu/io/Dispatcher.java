@@ -1,0 +1,287 @@
+package org.irpemu.io;
+
+import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import com.lmax.disruptor.SequenceBarrier;
+import com.lmax.disruptor.Sequencer;
+import com.lmax.disruptor.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
+import org.irpemu.irp.FileObject;
+import org.irpemu.irp.Io;
+import org.irpemu.irp.IoStackLocation;
+import org.irpemu.irp.Irp;
+import org.irpemu.irp.IrpCompletionSink;
+import org.irpemu.irp.IrpMajorFunction;
+import org.irpemu.irp.IoWorkItemRoutine;
+import org.irpemu.status.NtStatus;
+
+/**
+ * One dispatcher thread: consumes the ring slots routed to it, sends their IRPs down the device stack,
+ * runs work items posted to its inbox, and performs the final completion of the IRPs it owns. All
+ * stream state reached from here is confined to this thread.
+ */
+final class Dispatcher implements Runnable, IrpCompletionSink {
+    private final IoManager io;
+    private final int index;
+    private final RingBuffer<IoRequestEvent> ring;
+    private final SequenceBarrier barrier;
+    final Sequence sequence = new Sequence(Sequencer.INITIAL_CURSOR_VALUE);
+    private final IrpPool pool;
+    private final ManyToOneConcurrentLinkedQueue<WorkItem> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    final AtomicLong offered = new AtomicLong();
+    final AtomicLong done = new AtomicLong();
+    private Irp dispatching;
+    private long outstanding;
+    private Irp[] cancelScratch = new Irp[16];
+    volatile Thread thread;
+
+    private static final class WorkItem {
+        final IoWorkItemRoutine routine;
+        final Object context;
+
+        WorkItem(IoWorkItemRoutine routine, Object context) {
+            this.routine = routine;
+            this.context = context;
+        }
+    }
+
+    Dispatcher(IoManager io, int index, RingBuffer<IoRequestEvent> ring, int poolSize) {
+        this.io = io;
+        this.index = index;
+        this.ring = ring;
+        this.barrier = ring.newBarrier();
+        this.pool = new IrpPool(poolSize);
+    }
+
+    int index() {
+        return index;
+    }
+
+    /** Queues a work item from any thread and wakes the dispatcher. */
+    void post(IoWorkItemRoutine routine, Object context) {
+        offered.incrementAndGet();
+        inbox.offer(new WorkItem(routine, context));
+        barrier.alert();
+    }
+
+    void halt() {
+        barrier.alert();
+    }
+
+    /** @return IRPs that left their ring slot and have not completed (read from any thread: approximate) */
+    long outstanding() {
+        return outstanding;
+    }
+
+    long irpsAllocated() {
+        return pool.allocated();
+    }
+
+    @Override
+    public void run() {
+        long next = sequence.get() + 1;
+        while (true) {
+            try {
+                long available = barrier.waitFor(next);
+                for (; next <= available; next++) {
+                    IoRequestEvent event = ring.get(next);
+                    if (event.dispatcher == index) {
+                        process(event);
+                    }
+                }
+                sequence.set(available);
+                drainInbox();
+            } catch (AlertException e) {
+                barrier.clearAlert();
+                if (!io.isRunning()) {
+                    drainInbox();
+                    return;
+                }
+                drainInbox();
+            } catch (TimeoutException e) {
+                // Not used by the wait strategies we create.
+            } catch (InterruptedException e) {
+                if (!io.isRunning()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void drainInbox() {
+        WorkItem item;
+        while ((item = inbox.poll()) != null) {
+            try {
+                item.routine.run(item.context);
+            } catch (RuntimeException | Error e) {
+                io.reportFailure(e);
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+    }
+
+    private void process(IoRequestEvent event) {
+        try {
+            switch (event.type) {
+                case IoRequestEvent.SUBMIT:
+                    submit(event);
+                    break;
+                case IoRequestEvent.CANCEL:
+                    cancel(event.overlapped, event.generation);
+                    break;
+                case IoRequestEvent.CANCEL_FILE:
+                    cancelFile(event.fileObject);
+                    break;
+                default:
+                    throw new IllegalStateException("ring slot type " + event.type);
+            }
+        } catch (RuntimeException | Error e) {
+            io.reportFailure(e);
+        } finally {
+            event.clearReferences();
+        }
+    }
+
+    private void submit(IoRequestEvent event) {
+        Irp irp = event.irp;
+        Overlapped ov = event.overlapped;
+        ov.irp = irp;
+        ov.boundGeneration = event.generation;
+        FileObject fo = irp.stackLocation(irp.stackCount() - 1).fileObject();
+        if (fo != null && topMajor(irp) != IrpMajorFunction.IRP_MJ_CREATE) {
+            link(fo, irp);
+        }
+        IoEventListener listener = io.listener();
+        if (listener != null) {
+            listener.irpDispatched(irp, ov);
+        }
+        Irp previous = dispatching;
+        dispatching = irp;
+        try {
+            Io.callDriver(event.device, irp);
+        } finally {
+            dispatching = previous;
+        }
+        if (!irp.isCompleted()) {
+            // The IRP stays pending with a driver: it leaves the slot, which gets a spare.
+            event.irp = pool.take();
+            outstanding++;
+        }
+    }
+
+    private static int topMajor(Irp irp) {
+        return irp.stackLocation(irp.stackCount() - 1).majorFunction();
+    }
+
+    @Override
+    public void irpCompleted(Irp irp) {
+        Overlapped ov = (Overlapped) irp.originator();
+        IoStackLocation top = irp.stackLocation(irp.stackCount() - 1);
+        int major = top.majorFunction();
+        FileObject fo = top.fileObject();
+        IoEventListener listener = io.listener();
+        if (major != IrpMajorFunction.IRP_MJ_CREATE && fo != null) {
+            unlink(fo, irp);
+        }
+        if (ov.kind == Overlapped.KIND_CLOSE && major == IrpMajorFunction.IRP_MJ_CLEANUP) {
+            // NtClose: cleanup is done, the last reference goes: IRP_MJ_CLOSE in the same IRP object.
+            ov.closeStatus = irp.ioStatus().status();
+            if (listener != null) {
+                listener.irpCompleted(irp, ov);
+            }
+            irp.initialize(fo.deviceObject().topOfStack().stackSize(), -irp.serial(), ov, io);
+            Io.getNextIrpStackLocation(irp).majorFunction(IrpMajorFunction.IRP_MJ_CLOSE).fileObject(fo);
+            link(fo, irp);
+            if (listener != null) {
+                listener.irpDispatched(irp, ov);
+            }
+            Io.callDriver(fo.deviceObject().topOfStack(), irp);
+            return;
+        }
+        int status = irp.ioStatus().status();
+        long information = irp.ioStatus().information();
+        FileObject result = null;
+        if (major == IrpMajorFunction.IRP_MJ_CREATE) {
+            if (NtStatus.ntSuccess(status)) {
+                fo.setFlag(FileObject.FO_HANDLE_CREATED);
+                result = fo;
+            }
+        } else if ((major == IrpMajorFunction.IRP_MJ_FILE_SYSTEM_CONTROL
+                || major == IrpMajorFunction.IRP_MJ_QUERY_INFORMATION)
+                && !NtStatus.ntError(status) && ov.outputBuffer() != null) {
+            int n = (int) Math.min(Math.min(information, ov.requestOutputLength), irp.systemBuffer().capacity());
+            if (n > 0) {
+                ov.outputBuffer().putBytes(ov.outputOffset(), irp.systemBuffer(), 0, n);
+            }
+        }
+        if (major == IrpMajorFunction.IRP_MJ_CLOSE && ov.kind == Overlapped.KIND_CLOSE) {
+            status = ov.closeStatus;
+            information = 0;
+        }
+        if (listener != null) {
+            listener.irpCompleted(irp, ov);
+        }
+        if (irp != dispatching) {
+            outstanding--;
+            pool.give(irp);
+        }
+        ov.complete(status, information, result, io.isTiming());
+    }
+
+    private void cancel(Overlapped ov, long generation) {
+        Irp irp = ov.irp;
+        boolean live = irp != null && ov.boundGeneration == generation && !irp.isCompleted();
+        IoEventListener listener = io.listener();
+        if (listener != null) {
+            listener.cancelRequested(ov, live ? irp : null);
+        }
+        if (live) {
+            Io.cancelIrp(irp);
+        }
+    }
+
+    private void cancelFile(FileObject fo) {
+        int n = 0;
+        for (Irp i = fo.ioListHead; i != null; i = i.ioListNext) {
+            if (n == cancelScratch.length) {
+                cancelScratch = java.util.Arrays.copyOf(cancelScratch, n * 2);
+            }
+            cancelScratch[n++] = i;
+        }
+        for (int k = 0; k < n; k++) {
+            Irp irp = cancelScratch[k];
+            cancelScratch[k] = null;
+            if (!irp.isCompleted()) {
+                IoEventListener listener = io.listener();
+                if (listener != null) {
+                    listener.cancelRequested((Overlapped) irp.originator(), irp);
+                }
+                Io.cancelIrp(irp);
+            }
+        }
+    }
+
+    private static void link(FileObject fo, Irp irp) {
+        irp.ioListPrev = null;
+        irp.ioListNext = fo.ioListHead;
+        if (fo.ioListHead != null) {
+            fo.ioListHead.ioListPrev = irp;
+        }
+        fo.ioListHead = irp;
+    }
+
+    private static void unlink(FileObject fo, Irp irp) {
+        if (irp.ioListPrev != null) {
+            irp.ioListPrev.ioListNext = irp.ioListNext;
+        } else if (fo.ioListHead == irp) {
+            fo.ioListHead = irp.ioListNext;
+        }
+        if (irp.ioListNext != null) {
+            irp.ioListNext.ioListPrev = irp.ioListPrev;
+        }
+        irp.ioListNext = irp.ioListPrev = null;
+    }
+}

@@ -1,0 +1,399 @@
+package org.irpemu.io;
+
+import com.lmax.disruptor.RingBuffer;
+import java.util.UUID;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.irpemu.irp.AccessMask;
+import org.irpemu.irp.CreateDisposition;
+import org.irpemu.irp.CreateOptions;
+import org.irpemu.irp.DeviceObject;
+import org.irpemu.irp.FileObject;
+import org.irpemu.irp.FsControlCode;
+import org.irpemu.irp.Io;
+import org.irpemu.irp.IoStackLocation;
+import org.irpemu.irp.Irp;
+import org.irpemu.irp.IrpMajorFunction;
+import org.irpemu.irp.IrpMinorFunction;
+import org.irpemu.status.NtStatus;
+
+/**
+ * The user-mode view of one volume: the native file APIs of {@code ntdll}, each of which builds an IRP
+ * in a ring slot and returns at once. The caller's {@link Overlapped} receives the final
+ * {@code IO_STATUS_BLOCK}, the output bytes and, for a create, the new handle (its {@link FileObject}).
+ *
+ * <p>Every method may be called from any thread except a dispatcher thread; none allocates except
+ * {@link #ntCreateFile}, which creates the {@code FILE_OBJECT} as {@code IoCreateFile} does. A method
+ * blocks only when the ring is full, until a slot frees.
+ *
+ * <p>Where Windows would fail the call before any driver sees it, the {@link Overlapped} completes at
+ * once with that status: {@link #ntCreateFile} checks its parameters as {@code IoCreateFile} does
+ * (STATUS_INVALID_PARAMETER).
+ */
+public final class NtApi {
+    /**
+     * ByteOffset meaning "the file object's current position": {@code FILE_USE_FILE_POINTER_POSITION}
+     * with HighPart -1, as a 64-bit value.
+     */
+    public static final long FILE_USE_FILE_POINTER_POSITION = 0xFFFFFFFFFFFFFFFEL;
+
+    private final IoManager io;
+    private final DeviceObject volume;
+    private final RingBuffer<IoRequestEvent> ring;
+
+    NtApi(IoManager io, DeviceObject volume) {
+        this.io = io;
+        this.volume = volume;
+        this.ring = io.ring();
+    }
+
+    /** @return the volume's file system device (the bottom of its stack) */
+    public DeviceObject volume() {
+        return volume;
+    }
+
+    /** @return the I/O manager */
+    public IoManager ioManager() {
+        return io;
+    }
+
+    /**
+     * {@code NtCreateFile}: opens or creates a file or directory.
+     *
+     * @param ov receives the status, {@code Information} (a create action such as {@code FILE_OPENED})
+     *     and, on success, the handle's file object
+     * @param path volume-relative path, components separated by {@code \}; a leading {@code \} is optional;
+     *     the empty path is the root directory
+     * @param desiredAccess ACCESS_MASK; generic rights are mapped to file rights before the file system sees them
+     * @param fileAttributes {@code FILE_ATTRIBUTE_*} for a new file
+     * @param shareAccess {@code FILE_SHARE_*}
+     * @param createDisposition {@code FILE_SUPERSEDE} .. {@code FILE_OVERWRITE_IF}
+     * @param createOptions {@code FILE_*} create options
+     * @param targetOplockKey the OPLOCK_KEY_ECP_CONTEXT target key, or {@code null}
+     * @param parentOplockKey the DUAL_OPLOCK_KEY_ECP_CONTEXT parent key, or {@code null}
+     * @return {@code ov}
+     */
+    public Overlapped ntCreateFile(Overlapped ov, String path, int desiredAccess, int fileAttributes,
+            int shareAccess, int createDisposition, int createOptions, UUID targetOplockKey, UUID parentOplockKey) {
+        io.checkNotDispatcherThread();
+        String name = normalize(path);
+        int dispatcher = io.dispatcherForName(name);
+        ov.begin(Overlapped.KIND_IRP, dispatcher, 0, io.isTiming());
+        int access = desiredAccess == AccessMask.MAXIMUM_ALLOWED ? AccessMask.FILE_ALL_ACCESS
+                : AccessMask.mapGenericMask(desiredAccess & ~AccessMask.MAXIMUM_ALLOWED);
+        int invalid = checkCreateParameters(access, shareAccess, createDisposition, createOptions);
+        if (invalid != NtStatus.STATUS_SUCCESS) {
+            ov.completeImmediately(invalid, 0);
+            return ov;
+        }
+        FileObject fo = new FileObject(volume, name);
+        fo.dispatcher(dispatcher);
+        fo.grantedAccess(access);
+        fo.flags(fileObjectFlags(createOptions));
+        long seq = ring.next();
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, dispatcher, ov);
+            IoStackLocation sl = Io.getNextIrpStackLocation(e.irp);
+            sl.majorFunction(IrpMajorFunction.IRP_MJ_CREATE).fileObject(fo).desiredAccess(access)
+                    .options(CreateOptions.pack(createDisposition, createOptions)).shareAccess(shareAccess)
+                    .fileAttributes(fileAttributes);
+            e.irp.oplockKeyEcp().set(targetOplockKey, parentOplockKey);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtFsControlFile}: sends an FSCTL ({@code IRP_MJ_FILE_SYSTEM_CONTROL} /
+     * {@code IRP_MN_USER_FS_REQUEST}). The input is copied into the IRP's system buffer; up to
+     * {@code outputLength} bytes of output are copied to {@link Overlapped#outputBuffer()} at completion.
+     *
+     * @param input the input buffer, or {@code null} with {@code inputLength} 0
+     * @param inputLength InputBufferLength handed to the driver, bytes (may exceed what {@code input}
+     *     holds only when {@code input} is null, in which case zeros are passed)
+     * @param outputLength OutputBufferLength handed to the driver, bytes
+     */
+    public Overlapped ntFsControlFile(Overlapped ov, FileObject file, int fsControlCode, DirectBuffer input,
+            int inputOffset, int inputLength, int outputLength) {
+        long seq = claim(ov, file, outputLength);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            Irp irp = e.irp;
+            int capacity = Math.max(inputLength, outputLength);
+            irp.ensureSystemBuffer(capacity);
+            irp.systemBuffer().setMemory(0, capacity, (byte) 0);
+            if (input != null && inputLength > 0) {
+                irp.systemBuffer().putBytes(0, input, inputOffset, Math.min(inputLength, input.capacity() - inputOffset));
+            }
+            Io.getNextIrpStackLocation(irp).majorFunction(IrpMajorFunction.IRP_MJ_FILE_SYSTEM_CONTROL)
+                    .minorFunction(IrpMinorFunction.IRP_MN_USER_FS_REQUEST).fileObject(file)
+                    .fsControlCode(fsControlCode).inputBufferLength(inputLength).outputBufferLength(outputLength);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtReadFile}.
+     *
+     * @param buffer receives the data, or {@code null} when the caller does not look at it
+     * @param length bytes to read
+     * @param byteOffset file offset, or {@link #FILE_USE_FILE_POINTER_POSITION} for synchronous handles
+     * @param key the byte-range lock key
+     */
+    public Overlapped ntReadFile(Overlapped ov, FileObject file, MutableDirectBuffer buffer, int bufferOffset,
+            int length, long byteOffset, int key) {
+        return readWrite(IrpMajorFunction.IRP_MJ_READ, ov, file, buffer, bufferOffset, length, byteOffset, key);
+    }
+
+    /**
+     * {@code NtWriteFile}.
+     *
+     * @param buffer the data, or {@code null} to write zeros
+     */
+    public Overlapped ntWriteFile(Overlapped ov, FileObject file, MutableDirectBuffer buffer, int bufferOffset,
+            int length, long byteOffset, int key) {
+        return readWrite(IrpMajorFunction.IRP_MJ_WRITE, ov, file, buffer, bufferOffset, length, byteOffset, key);
+    }
+
+    private Overlapped readWrite(int major, Overlapped ov, FileObject file, MutableDirectBuffer buffer,
+            int bufferOffset, int length, long byteOffset, int key) {
+        long seq = claim(ov, file, 0);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            e.irp.userBuffer(buffer, bufferOffset);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(major).fileObject(file).length(length)
+                    .byteOffset(byteOffset).key(key);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtLockFile}: a byte-range lock ({@code IRP_MJ_LOCK_CONTROL} / {@code IRP_MN_LOCK}).
+     *
+     * @param failImmediately fail with STATUS_LOCK_NOT_GRANTED rather than wait for a conflicting lock
+     * @param exclusiveLock exclusive rather than shared
+     */
+    public Overlapped ntLockFile(Overlapped ov, FileObject file, long byteOffset, long length, int key,
+            boolean failImmediately, boolean exclusiveLock) {
+        long seq = claim(ov, file, 0);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(IrpMajorFunction.IRP_MJ_LOCK_CONTROL)
+                    .minorFunction(IrpMinorFunction.IRP_MN_LOCK).fileObject(file).byteOffset(byteOffset)
+                    .length(length).key(key)
+                    .flags((failImmediately ? IoStackLocation.SL_FAIL_IMMEDIATELY : 0)
+                            | (exclusiveLock ? IoStackLocation.SL_EXCLUSIVE_LOCK : 0));
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /** {@code NtUnlockFile}: {@code IRP_MJ_LOCK_CONTROL} / {@code IRP_MN_UNLOCK_SINGLE}. */
+    public Overlapped ntUnlockFile(Overlapped ov, FileObject file, long byteOffset, long length, int key) {
+        long seq = claim(ov, file, 0);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(IrpMajorFunction.IRP_MJ_LOCK_CONTROL)
+                    .minorFunction(IrpMinorFunction.IRP_MN_UNLOCK_SINGLE).fileObject(file).byteOffset(byteOffset)
+                    .length(length).key(key);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtSetInformationFile}: the information structure (its Windows x64 layout) is copied into
+     * the IRP's system buffer.
+     *
+     * @param fileInformationClass a {@code FileXxxInformation} class
+     */
+    public Overlapped ntSetInformationFile(Overlapped ov, FileObject file, DirectBuffer information, int offset,
+            int length, int fileInformationClass) {
+        long seq = claim(ov, file, 0);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            e.irp.ensureSystemBuffer(length);
+            if (length > 0) {
+                e.irp.systemBuffer().putBytes(0, information, offset, length);
+            }
+            Io.getNextIrpStackLocation(e.irp).majorFunction(IrpMajorFunction.IRP_MJ_SET_INFORMATION).fileObject(file)
+                    .length(length).fileInformationClass(fileInformationClass);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtQueryInformationFile}: up to {@code length} bytes of the structure are copied to
+     * {@link Overlapped#outputBuffer()}; {@code Information} is the byte count the file system filled.
+     */
+    public Overlapped ntQueryInformationFile(Overlapped ov, FileObject file, int length, int fileInformationClass) {
+        long seq = claim(ov, file, length);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            e.irp.ensureSystemBuffer(length);
+            e.irp.systemBuffer().setMemory(0, length, (byte) 0);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(IrpMajorFunction.IRP_MJ_QUERY_INFORMATION)
+                    .fileObject(file).length(length).fileInformationClass(fileInformationClass);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /** {@code NtFlushBuffersFile}: {@code IRP_MJ_FLUSH_BUFFERS}. */
+    public Overlapped ntFlushBuffersFile(Overlapped ov, FileObject file) {
+        return simple(ov, file, IrpMajorFunction.IRP_MJ_FLUSH_BUFFERS);
+    }
+
+    /** {@code NtSetSecurityObject}: {@code IRP_MJ_SET_SECURITY} (the descriptor itself is not modelled). */
+    public Overlapped ntSetSecurityObject(Overlapped ov, FileObject file) {
+        return simple(ov, file, IrpMajorFunction.IRP_MJ_SET_SECURITY);
+    }
+
+    private Overlapped simple(Overlapped ov, FileObject file, int major) {
+        long seq = claim(ov, file, 0);
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(major).fileObject(file);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code NtClose} of the handle's last reference: {@code IRP_MJ_CLEANUP}, then {@code IRP_MJ_CLOSE}.
+     * The {@link Overlapped} completes after the close with the cleanup's status.
+     */
+    public Overlapped ntClose(Overlapped ov, FileObject file) {
+        io.checkNotDispatcherThread();
+        ov.begin(Overlapped.KIND_CLOSE, file.dispatcher(), 0, io.isTiming());
+        long seq = ring.next();
+        try {
+            IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
+            Io.getNextIrpStackLocation(e.irp).majorFunction(IrpMajorFunction.IRP_MJ_CLEANUP).fileObject(file);
+        } finally {
+            ring.publish(seq);
+        }
+        return ov;
+    }
+
+    /**
+     * {@code CancelIoEx}: cancels the request of {@code ov} if it is still pending ({@code IoCancelIrp});
+     * with {@code ov} null, every pending request issued on {@code file}. Returns at once; the cancelled
+     * requests complete (normally with STATUS_CANCELLED) through their own {@link Overlapped}s.
+     *
+     * @return false when {@code ov} is given but has no request in flight (ERROR_NOT_FOUND in Win32)
+     */
+    public boolean cancelIoEx(FileObject file, Overlapped ov) {
+        io.checkNotDispatcherThread();
+        if (ov != null && !ov.isInFlight()) {
+            return false;
+        }
+        int dispatcher = ov != null ? ov.dispatcher : file.dispatcher();
+        long seq = ring.next();
+        try {
+            IoRequestEvent e = ring.get(seq);
+            e.type = ov != null ? IoRequestEvent.CANCEL : IoRequestEvent.CANCEL_FILE;
+            e.dispatcher = dispatcher;
+            e.overlapped = ov;
+            e.fileObject = file;
+            e.generation = ov != null ? ov.generation : 0;
+        } finally {
+            ring.publish(seq);
+        }
+        return true;
+    }
+
+    private long claim(Overlapped ov, FileObject file, int outputLength) {
+        io.checkNotDispatcherThread();
+        ov.begin(Overlapped.KIND_IRP, file.dispatcher(), outputLength, io.isTiming());
+        return ring.next();
+    }
+
+    private IoRequestEvent slot(long seq, int type, int dispatcher, Overlapped ov) {
+        IoRequestEvent e = ring.get(seq);
+        e.type = type;
+        e.dispatcher = dispatcher;
+        e.overlapped = ov;
+        e.generation = ov.generation;
+        e.device = volume.topOfStack();
+        e.irp.initialize(e.device.stackSize(), seq, ov, io);
+        return e;
+    }
+
+    /** Volume-relative name with one leading backslash; the root is {@code \}. */
+    static String normalize(String path) {
+        if (path.isEmpty()) {
+            return "\\";
+        }
+        return path.charAt(0) == '\\' ? path : "\\" + path;
+    }
+
+    /** The checks {@code IoCreateFile} makes before any driver sees the create. */
+    static int checkCreateParameters(int access, int share, int disposition, int options) {
+        if (disposition < 0 || disposition > CreateDisposition.FILE_MAXIMUM_DISPOSITION
+                || (options & ~CreateOptions.FILE_VALID_OPTION_FLAGS) != 0
+                || (share & ~org.irpemu.irp.ShareAccessFlags.FILE_SHARE_VALID_FLAGS) != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        boolean sync = (options & (CreateOptions.FILE_SYNCHRONOUS_IO_ALERT | CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
+        if ((options & CreateOptions.FILE_SYNCHRONOUS_IO_ALERT) != 0
+                && (options & CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT) != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if (sync && (access & AccessMask.SYNCHRONIZE) == 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if ((options & CreateOptions.FILE_DIRECTORY_FILE) != 0
+                && ((options & CreateOptions.FILE_NON_DIRECTORY_FILE) != 0
+                || (disposition != CreateDisposition.FILE_CREATE && disposition != CreateDisposition.FILE_OPEN
+                && disposition != CreateDisposition.FILE_OPEN_IF))) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        if ((options & CreateOptions.FILE_DELETE_ON_CLOSE) != 0 && (access & AccessMask.DELETE) == 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        // oplock-reference.md: the I/O manager rejects COMPLETE_IF_OPLOCKED with RESERVE_OPFILTER.
+        if ((options & CreateOptions.FILE_COMPLETE_IF_OPLOCKED) != 0
+                && (options & CreateOptions.FILE_RESERVE_OPFILTER) != 0) {
+            return NtStatus.STATUS_INVALID_PARAMETER;
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    private static int fileObjectFlags(int options) {
+        int flags = FileObject.FO_FILE_OPEN;
+        if ((options & (CreateOptions.FILE_SYNCHRONOUS_IO_ALERT | CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT)) != 0) {
+            flags |= FileObject.FO_SYNCHRONOUS_IO;
+        }
+        if ((options & CreateOptions.FILE_SYNCHRONOUS_IO_ALERT) != 0) {
+            flags |= FileObject.FO_ALERTABLE_IO;
+        }
+        if ((options & CreateOptions.FILE_NO_INTERMEDIATE_BUFFERING) != 0) {
+            flags |= FileObject.FO_NO_INTERMEDIATE_BUFFERING;
+        }
+        if ((options & CreateOptions.FILE_WRITE_THROUGH) != 0) {
+            flags |= FileObject.FO_WRITE_THROUGH;
+        }
+        if ((options & CreateOptions.FILE_SEQUENTIAL_ONLY) != 0) {
+            flags |= FileObject.FO_SEQUENTIAL_ONLY;
+        }
+        if ((options & CreateOptions.FILE_RANDOM_ACCESS) != 0) {
+            flags |= FileObject.FO_RANDOM_ACCESS;
+        }
+        if ((options & CreateOptions.FILE_DELETE_ON_CLOSE) != 0) {
+            flags |= FileObject.FO_DELETE_ON_CLOSE;
+        }
+        return flags;
+    }
+}
