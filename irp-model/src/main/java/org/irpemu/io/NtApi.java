@@ -31,12 +31,6 @@ import org.irpemu.status.NtStatus;
  * (STATUS_INVALID_PARAMETER).
  */
 public final class NtApi {
-    /**
-     * ByteOffset meaning "the file object's current position": {@code FILE_USE_FILE_POINTER_POSITION}
-     * with HighPart -1, as a 64-bit value.
-     */
-    public static final long FILE_USE_FILE_POINTER_POSITION = 0xFFFFFFFFFFFFFFFEL;
-
     private final IoManager io;
     private final DeviceObject volume;
     private final RingBuffer<IoRequestEvent> ring;
@@ -116,6 +110,9 @@ public final class NtApi {
      */
     public Overlapped ntFsControlFile(Overlapped ov, FileObject file, int fsControlCode, DirectBuffer input,
             int inputOffset, int inputLength, int outputLength) {
+        if (rejected(ov, file, IoAccessChecks.fsControl(file, fsControlCode))) {
+            return ov;
+        }
         long seq = claim(ov, file, outputLength);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -140,7 +137,8 @@ public final class NtApi {
      *
      * @param buffer receives the data, or {@code null} when the caller does not look at it
      * @param length bytes to read
-     * @param byteOffset file offset, or {@link #FILE_USE_FILE_POINTER_POSITION} for synchronous handles
+     * @param byteOffset file offset, or {@link org.irpemu.irp.ByteOffset#FILE_USE_FILE_POINTER_POSITION} for
+     *     synchronous handles
      * @param key the byte-range lock key
      */
     public Overlapped ntReadFile(Overlapped ov, FileObject file, MutableDirectBuffer buffer, int bufferOffset,
@@ -160,6 +158,10 @@ public final class NtApi {
 
     private Overlapped readWrite(int major, Overlapped ov, FileObject file, MutableDirectBuffer buffer,
             int bufferOffset, int length, long byteOffset, int key) {
+        int check = major == IrpMajorFunction.IRP_MJ_READ ? IoAccessChecks.read(file) : IoAccessChecks.write(file);
+        if (rejected(ov, file, check)) {
+            return ov;
+        }
         long seq = claim(ov, file, 0);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -180,6 +182,9 @@ public final class NtApi {
      */
     public Overlapped ntLockFile(Overlapped ov, FileObject file, long byteOffset, long length, int key,
             boolean failImmediately, boolean exclusiveLock) {
+        if (rejected(ov, file, IoAccessChecks.lock(file))) {
+            return ov;
+        }
         long seq = claim(ov, file, 0);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -196,6 +201,9 @@ public final class NtApi {
 
     /** {@code NtUnlockFile}: {@code IRP_MJ_LOCK_CONTROL} / {@code IRP_MN_UNLOCK_SINGLE}. */
     public Overlapped ntUnlockFile(Overlapped ov, FileObject file, long byteOffset, long length, int key) {
+        if (rejected(ov, file, IoAccessChecks.lock(file))) {
+            return ov;
+        }
         long seq = claim(ov, file, 0);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -216,6 +224,9 @@ public final class NtApi {
      */
     public Overlapped ntSetInformationFile(Overlapped ov, FileObject file, DirectBuffer information, int offset,
             int length, int fileInformationClass) {
+        if (rejected(ov, file, IoAccessChecks.setInformation(file, fileInformationClass, length))) {
+            return ov;
+        }
         long seq = claim(ov, file, 0);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -236,6 +247,9 @@ public final class NtApi {
      * {@link Overlapped#outputBuffer()}; {@code Information} is the byte count the file system filled.
      */
     public Overlapped ntQueryInformationFile(Overlapped ov, FileObject file, int length, int fileInformationClass) {
+        if (rejected(ov, file, IoAccessChecks.queryInformation(file, fileInformationClass, length))) {
+            return ov;
+        }
         long seq = claim(ov, file, length);
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, file.dispatcher(), ov);
@@ -251,11 +265,17 @@ public final class NtApi {
 
     /** {@code NtFlushBuffersFile}: {@code IRP_MJ_FLUSH_BUFFERS}. */
     public Overlapped ntFlushBuffersFile(Overlapped ov, FileObject file) {
+        if (rejected(ov, file, IoAccessChecks.flush(file))) {
+            return ov;
+        }
         return simple(ov, file, IrpMajorFunction.IRP_MJ_FLUSH_BUFFERS);
     }
 
     /** {@code NtSetSecurityObject}: {@code IRP_MJ_SET_SECURITY} (the descriptor itself is not modelled). */
     public Overlapped ntSetSecurityObject(Overlapped ov, FileObject file) {
+        if (rejected(ov, file, IoAccessChecks.setSecurity(file))) {
+            return ov;
+        }
         return simple(ov, file, IrpMajorFunction.IRP_MJ_SET_SECURITY);
     }
 
@@ -311,6 +331,17 @@ public final class NtApi {
         } finally {
             ring.publish(seq);
         }
+        return true;
+    }
+
+    /** Completes the request at once when the I/O manager's own checks fail; no IRP is built. */
+    private boolean rejected(Overlapped ov, FileObject file, int status) {
+        if (status == NtStatus.STATUS_SUCCESS) {
+            return false;
+        }
+        io.checkNotDispatcherThread();
+        ov.begin(Overlapped.KIND_IRP, file.dispatcher(), 0, io.isTiming());
+        ov.completeImmediately(status, 0);
         return true;
     }
 

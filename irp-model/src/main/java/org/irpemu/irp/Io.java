@@ -59,6 +59,23 @@ public final class Io {
         next.control = 0;
     }
 
+    /**
+     * {@code IoAllocateIrp}: a new IRP with {@code stackSize} locations, not associated with any caller;
+     * the allocating driver completes it to {@code sink} (its own completion), or {@code null}.
+     */
+    public static Irp allocateIrp(int stackSize, IrpCompletionSink sink) {
+        Irp irp = new Irp();
+        irp.initialize(stackSize, 0, null, sink);
+        irp.requestorMode(Irp.KERNEL_MODE);
+        return irp;
+    }
+
+    /** {@code IoSetNextIrpStackLocation}: makes the next-lower location current, as IoCallDriver does. */
+    public static void setNextIrpStackLocation(Irp irp) {
+        getNextIrpStackLocation(irp);
+        irp.currentLocation--;
+    }
+
     /** {@code IoSkipCurrentIrpStackLocation}: the lower driver will see this driver's location as its own. */
     public static void skipCurrentIrpStackLocation(Irp irp) {
         irp.currentLocation++;

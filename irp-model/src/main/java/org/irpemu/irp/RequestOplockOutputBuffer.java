@@ -135,6 +135,22 @@ public final class RequestOplockOutputBuffer {
         return this;
     }
 
+    /**
+     * Writes a complete structure at {@code offset} of {@code buffer} without a flyweight instance
+     * (for code that must not allocate or keep one per thread).
+     */
+    public static void write(MutableDirectBuffer buffer, int offset, int originalLevel, int newLevel, int flags,
+            int accessMode, int shareMode) {
+        buffer.putShort(offset + STRUCTURE_VERSION_OFFSET, (short) RequestOplockInputBuffer.REQUEST_OPLOCK_CURRENT_VERSION, LE);
+        buffer.putShort(offset + STRUCTURE_LENGTH_OFFSET, (short) ENCODED_LENGTH, LE);
+        buffer.putInt(offset + ORIGINAL_OPLOCK_LEVEL_OFFSET, originalLevel, LE);
+        buffer.putInt(offset + NEW_OPLOCK_LEVEL_OFFSET, newLevel, LE);
+        buffer.putInt(offset + FLAGS_OFFSET, flags, LE);
+        buffer.putInt(offset + ACCESS_MODE_OFFSET, accessMode, LE);
+        buffer.putShort(offset + SHARE_MODE_OFFSET, (short) shareMode, LE);
+        buffer.putShort(offset + SHARE_MODE_OFFSET + 2, (short) 0, LE);
+    }
+
     /** @return the flags as {@code REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED|...}; {@code 0} for none */
     public static String formatFlags(int flags) {
         return FLAG_NAMES.formatFlags(flags);
