@@ -71,8 +71,12 @@ public final class IoStackLocation {
         targetFileObject = null;
     }
 
-    /** Copies everything but the completion routine and its context ({@code IoCopyCurrentIrpStackLocationToNext}). */
-    void copyParametersFrom(IoStackLocation o) {
+    /**
+     * Copies the function codes, flags, file object and parameters of another location; the completion
+     * routine, its context, Control and DeviceObject stay (what {@code IoCopyCurrentIrpStackLocationToNext}
+     * copies).
+     */
+    public void copyParametersFrom(IoStackLocation o) {
         majorFunction = o.majorFunction;
         minorFunction = o.minorFunction;
         flags = o.flags;

@@ -1,0 +1,168 @@
+package org.irpemu.emulator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.irpemu.fs.ReferenceFileSystem;
+import org.irpemu.flt.FilterManager;
+import org.irpemu.flt.FltFilter;
+import org.irpemu.flt.FltInstance;
+import org.irpemu.flt.FltRegistration;
+import org.irpemu.fsrtl.OplockObserver;
+import org.irpemu.io.DispatcherWaitStrategy;
+import org.irpemu.io.IoEventListener;
+import org.irpemu.io.IoManager;
+import org.irpemu.io.NtApi;
+
+/**
+ * One emulated machine: an I/O manager, a volume with the reference file system, the Filter Manager's
+ * frame above it, and the minifilters attached to it. Built with {@link #builder()}; closing it stops
+ * the dispatcher threads.
+ */
+public final class Machine implements AutoCloseable {
+    private final IoManager io;
+    private final ReferenceFileSystem fileSystem;
+    private final FilterManager filterManager;
+    private final NtApi api;
+    private final List<FltInstance> instances = new ArrayList<>();
+
+    private Machine(Builder b) {
+        this.fileSystem = b.fileSystem != null ? b.fileSystem : new ReferenceFileSystem(b.oplockObserver);
+        this.filterManager = new FilterManager(fileSystem.volumeDevice());
+        this.io = IoManager.builder().dispatchers(b.dispatchers).waitStrategy(b.waitStrategy).listener(b.listener)
+                .timing(b.timing).ringSize(b.ringSize).start();
+        this.api = io.api(fileSystem.volumeDevice());
+        for (Builder.Attachment a : b.attachments) {
+            attach(a.registration, a.altitude);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Registers, starts and attaches a minifilter ({@code FltRegisterFilter}, {@code FltStartFiltering},
+     * {@code FltAttachVolumeAtAltitude}).
+     */
+    public FltInstance attach(FltRegistration registration, String altitude) {
+        FltFilter filter = filterManager.registerFilter(registration);
+        filterManager.startFiltering(filter);
+        FltInstance instance = filterManager.attachVolumeAtAltitude(filter, altitude, registration.name() + " Instance");
+        instances.add(instance);
+        return instance;
+    }
+
+    /** @return the user-mode API of the volume */
+    public NtApi api() {
+        return api;
+    }
+
+    /** @return the I/O manager */
+    public IoManager ioManager() {
+        return io;
+    }
+
+    /** @return the volume's file system (to populate it before use, or to inspect it) */
+    public ReferenceFileSystem fileSystem() {
+        return fileSystem;
+    }
+
+    /** @return the Filter Manager frame of the volume */
+    public FilterManager filterManager() {
+        return filterManager;
+    }
+
+    /**
+     * Waits until no request can make progress without a new one (see {@link IoManager#awaitQuiescence}).
+     *
+     * @throws IllegalStateException when that does not happen within {@code timeoutMillis} (a hang)
+     */
+    public void awaitQuiescence(long timeoutMillis) {
+        if (!io.awaitQuiescence(timeoutMillis, TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the emulator did not become quiescent within " + timeoutMillis + " ms");
+        }
+    }
+
+    @Override
+    public void close() {
+        io.close();
+    }
+
+    /** Builds a {@link Machine}. */
+    public static final class Builder {
+        private static final class Attachment {
+            final FltRegistration registration;
+            final String altitude;
+
+            Attachment(FltRegistration registration, String altitude) {
+                this.registration = registration;
+                this.altitude = altitude;
+            }
+        }
+
+        private int dispatchers = 1;
+        private int ringSize = 1 << 12;
+        private DispatcherWaitStrategy waitStrategy = DispatcherWaitStrategy.BLOCKING;
+        private IoEventListener listener;
+        private OplockObserver oplockObserver;
+        private boolean timing;
+        private ReferenceFileSystem fileSystem;
+        private final List<Attachment> attachments = new ArrayList<>();
+
+        public Builder dispatchers(int dispatchers) {
+            this.dispatchers = dispatchers;
+            return this;
+        }
+
+        public Builder ringSize(int ringSize) {
+            this.ringSize = ringSize;
+            return this;
+        }
+
+        public Builder waitStrategy(DispatcherWaitStrategy waitStrategy) {
+            this.waitStrategy = waitStrategy;
+            return this;
+        }
+
+        /** Observes every request entering and leaving the stack. */
+        public Builder listener(IoEventListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /** Observes every oplock decision (ignored when {@link #fileSystem} is given). */
+        public Builder oplockObserver(OplockObserver observer) {
+            this.oplockObserver = observer;
+            return this;
+        }
+
+        /** Both observers at once, for a {@link Trace}. */
+        public Builder trace(Trace trace) {
+            this.listener = trace;
+            this.oplockObserver = trace;
+            return this;
+        }
+
+        public Builder timing(boolean timing) {
+            this.timing = timing;
+            return this;
+        }
+
+        /** Uses a file system populated beforehand (for example from a capture). */
+        public Builder fileSystem(ReferenceFileSystem fileSystem) {
+            this.fileSystem = fileSystem;
+            return this;
+        }
+
+        /** Attaches a minifilter at an altitude when the machine starts. */
+        public Builder attach(FltRegistration registration, String altitude) {
+            attachments.add(new Attachment(registration, altitude));
+            return this;
+        }
+
+        public Machine build() {
+            return new Machine(this);
+        }
+    }
+}
