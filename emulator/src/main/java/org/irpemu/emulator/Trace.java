@@ -139,7 +139,7 @@ public final class Trace implements IoEventListener, OplockObserver {
         if (handle.isEmpty() && fo != null) {
             handle = handleName(fo);
         }
-        return String.format("%-10s %-6s ", step, handle);
+        return String.format("%-10s %-6s ", step, handle.length() > 6 ? handle.substring(0, 6) : handle);
     }
 
     private String handleName(FileObject fo) {

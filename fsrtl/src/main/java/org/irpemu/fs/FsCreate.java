@@ -31,7 +31,20 @@ final class FsCreate {
     int create(Irp irp, IoStackLocation sl) {
         FileObject fo = sl.fileObject();
         int current = fs.currentDispatcher();
-        List<String> parts = PathName.split(fo.fileName());
+        String fileName = fo.fileName();
+        if (fileName.isEmpty()) {
+            // A volume open (\Device\HarddiskVolume1 without a trailing backslash): no file, no stream.
+            return Io.completeRequest(irp, NtStatus.STATUS_SUCCESS, CreateDisposition.FILE_OPENED);
+        }
+        int colon = fileName.indexOf(':');
+        if (colon >= 0) {
+            String stream = fileName.substring(colon + 1);
+            if (!stream.isEmpty() && !stream.equalsIgnoreCase(":$DATA") && !stream.equalsIgnoreCase("$DATA")) {
+                return namedStream(irp, sl, fileName.substring(0, colon));
+            }
+            fileName = fileName.substring(0, colon); // file::$DATA is the default stream
+        }
+        List<String> parts = PathName.split(fileName);
         if (parts == null) {
             return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
         }
@@ -62,6 +75,21 @@ final class FsCreate {
         return openExisting(irp, sl, fo, target, parent, parts.isEmpty() ? null : parts.get(parts.size() - 1));
     }
 
+    /**
+     * A named data stream ({@code file.txt:Zone.Identifier}). This volume keeps only default streams: opening
+     * a named stream finds nothing (STATUS_OBJECT_NAME_NOT_FOUND, as NTFS answers for a missing stream), and
+     * creating one is not supported (STATUS_NOT_SUPPORTED).
+     */
+    private int namedStream(Irp irp, IoStackLocation sl, String baseName) {
+        List<String> parts = PathName.split(baseName);
+        if (parts == null || parts.isEmpty()) {
+            return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
+        }
+        int disposition = sl.createDisposition();
+        boolean opens = disposition == CreateDisposition.FILE_OPEN || disposition == CreateDisposition.FILE_OVERWRITE;
+        return Io.completeRequest(irp, opens ? NtStatus.STATUS_OBJECT_NAME_NOT_FOUND : NtStatus.STATUS_NOT_SUPPORTED, 0);
+    }
+
     private int openExisting(Irp irp, IoStackLocation sl, FileObject fo, Fcb fcb, Fcb linkParent, String linkName) {
         FsRtl.checkOplockEx(fcb.oplock, irp, OplockFlags.OPLOCK_FLAG_OPLOCK_KEY_CHECK_ONLY, null, null, null);
         int options = sl.createOptions();
@@ -70,6 +98,9 @@ final class FsCreate {
         int share = sl.shareAccess();
         if (fcb.deletePending) {
             return Io.completeRequest(irp, NtStatus.STATUS_DELETE_PENDING, 0);
+        }
+        if (disposition == CreateDisposition.FILE_CREATE) {
+            return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_COLLISION, 0);
         }
         if (fcb.directory) {
             if ((options & CreateOptions.FILE_NON_DIRECTORY_FILE) != 0) {
@@ -85,9 +116,6 @@ final class FsCreate {
         } else {
             if ((options & CreateOptions.FILE_DIRECTORY_FILE) != 0) {
                 return Io.completeRequest(irp, NtStatus.STATUS_NOT_A_DIRECTORY, 0);
-            }
-            if (disposition == CreateDisposition.FILE_CREATE) {
-                return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_COLLISION, 0);
             }
         }
         long information = 0;

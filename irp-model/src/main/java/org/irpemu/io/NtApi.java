@@ -57,7 +57,7 @@ public final class NtApi {
      * @param ov receives the status, {@code Information} (a create action such as {@code FILE_OPENED})
      *     and, on success, the handle's file object
      * @param path volume-relative path, components separated by {@code \}; a leading {@code \} is optional;
-     *     the empty path is the root directory
+     *     {@code \} is the root directory and the empty path the volume itself (a volume open)
      * @param desiredAccess ACCESS_MASK; generic rights are mapped to file rights before the file system sees them
      * @param fileAttributes {@code FILE_ATTRIBUTE_*} for a new file
      * @param shareAccess {@code FILE_SHARE_*}
@@ -362,10 +362,10 @@ public final class NtApi {
         return e;
     }
 
-    /** Volume-relative name with one leading backslash; the root is {@code \}. */
+    /** Volume-relative name with one leading backslash; the root directory is {@code \}, the volume itself "". */
     static String normalize(String path) {
         if (path.isEmpty()) {
-            return "\\";
+            return path;
         }
         return path.charAt(0) == '\\' ? path : "\\" + path;
     }
