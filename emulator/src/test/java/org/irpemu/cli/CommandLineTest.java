@@ -1,0 +1,91 @@
+package org.irpemu.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: exit statuses and the outputs users rely on. */
+class CommandLineTest {
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void noArgumentsReplaysTheBuiltInCapture() {
+        assertThat(IrpemuCommand.execute()).isZero();
+        assertThat(out()).contains("built-in procmon_win10-1709_oplock-sequences.csv", "of which oplock requests",
+                "Mismatches:");
+    }
+
+    @Test
+    void replayJsonHasTheDocumentedFields() {
+        assertThat(IrpemuCommand.execute("replay", "--json")).isZero();
+        assertThat(out()).contains("\"rows\"", "\"modelled\"", "\"matched\"", "\"skipped\"", "\"byOperation\"",
+                "\"mismatches\"");
+    }
+
+    @Test
+    void replayOfSomethingElseExitsTwoWithOneLine(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("x.csv");
+        Files.writeString(f, "hello,world\n1,2\n");
+        assertThat(IrpemuCommand.execute("replay", f.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).singleElement().asString()
+                .contains("not a Process Monitor CSV export");
+        assertThat(IrpemuCommand.execute("replay", dir.resolve("missing.csv").toString())).isEqualTo(2);
+        assertThat(IrpemuCommand.execute("replay", "--oplock-level", "W", f.toString())).isEqualTo(2);
+    }
+
+    @Test
+    void statusLooksUpBothDirections() {
+        assertThat(IrpemuCommand.execute("status", "0xC00000E2")).isZero();
+        assertThat(out()).contains("STATUS_OPLOCK_NOT_GRANTED", "ERROR", "300 ERROR_OPLOCK_NOT_GRANTED",
+                "The oplock request is denied.");
+        out.reset();
+        assertThat(IrpemuCommand.execute("status", "ERROR_OPLOCK_NOT_GRANTED")).isZero();
+        assertThat(out()).contains("300 (0x12C) ERROR_OPLOCK_NOT_GRANTED", "from:      STATUS_OPLOCK_NOT_GRANTED");
+        out.reset();
+        assertThat(IrpemuCommand.execute("status", "300")).isZero();
+        assertThat(out()).contains("ERROR_OPLOCK_NOT_GRANTED");
+        out.reset();
+        assertThat(IrpemuCommand.execute("status", "STATUS_CANNOT_BREAK_OPLOCK")).isZero();
+        assertThat(out()).contains("0xC0000909", "ERROR (NT_SUCCESS false)", "802 ERROR_CANNOT_BREAK_OPLOCK");
+        out.reset();
+        assertThat(IrpemuCommand.execute("status", "0xDEADBEEF")).isEqualTo(1);
+        assertThat(out()).contains("not an NTSTATUS or Win32 code irpemu knows");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : new String[] {"replay", "run", "status", "filters"}) {
+            assertThat(IrpemuCommand.execute(command, "--help")).isZero();
+        }
+        assertThat(out()).contains("Usage: irpemu replay", "Usage: irpemu run", "Usage: irpemu status");
+    }
+}

@@ -1,0 +1,38 @@
+package org.irpemu.scenario;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.irpemu.SharedData;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * One test per scenario file: the public conformance suite in {@code ../shared/conformance} (skipped
+ * where the shared material is absent) and the project's own collection in {@code examples/scenarios}.
+ */
+class ConformanceTest {
+    private static Stream<DynamicTest> scenarios(Path dir) throws IOException {
+        ScenarioRunner runner = new ScenarioRunner(new ScenarioRunner.Options().quiet(true));
+        List<Path> files = ScenarioRunner.expand(dir);
+        assertThat(files).as("scenario files in " + dir).isNotEmpty();
+        return files.stream().map(file -> DynamicTest.dynamicTest(dir.relativize(file).toString(), file.toUri(), () -> {
+            ScenarioRunner.FileResult result = runner.runFile(file);
+            assertThat(result.failures()).as(String.join("\n", result.output())).isEmpty();
+            assertThat(result.passed()).isTrue();
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> publicConformanceSuite() throws IOException {
+        return scenarios(SharedData.require("conformance"));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> projectScenarios() throws IOException {
+        return scenarios(Path.of("").toAbsolutePath().getParent().resolve("examples/scenarios"));
+    }
+}
