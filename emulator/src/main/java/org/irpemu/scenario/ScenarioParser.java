@@ -543,8 +543,7 @@ final class ScenarioParser {
         if (v.isPresent()) {
             return v.getAsInt();
         }
-        OptionalInt action = SymbolTable.of(CreateDisposition.class, "FILE_SUPERSEDED", "FILE_OPENED", "FILE_CREATED",
-                "FILE_OVERWRITTEN", "FILE_EXISTS", "FILE_DOES_NOT_EXIST").value(text);
+        OptionalInt action = CreateDisposition.actionSymbols().value(text);
         if (action.isPresent()) {
             return action.getAsInt();
         }

@@ -96,7 +96,7 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
             } catch (AlertException e) {
                 barrier.clearAlert();
                 if (!io.isRunning()) {
-                    drainInbox();
+                    finishQueuedWork(next);
                     return;
                 }
                 drainInbox();
@@ -108,6 +108,23 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
                 }
             }
         }
+    }
+
+    /** At shutdown: everything already published and every queued work item still runs. */
+    private void finishQueuedWork(long next) {
+        long cursor = ring.getCursor();
+        long available = next - 1;
+        for (long s = next; s <= cursor && ring.isAvailable(s); s++) {
+            available = s;
+        }
+        for (long s = next; s <= available; s++) {
+            IoRequestEvent event = ring.get(s);
+            if (event.dispatcher == index) {
+                process(event);
+            }
+        }
+        sequence.set(available);
+        drainInbox();
     }
 
     private void drainInbox() {

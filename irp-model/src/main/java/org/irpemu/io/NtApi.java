@@ -73,8 +73,9 @@ public final class NtApi {
         String name = normalize(path);
         int dispatcher = io.dispatcherForName(name);
         ov.begin(Overlapped.KIND_IRP, dispatcher, 0, io.isTiming());
-        int access = desiredAccess == AccessMask.MAXIMUM_ALLOWED ? AccessMask.FILE_ALL_ACCESS
-                : AccessMask.mapGenericMask(desiredAccess & ~AccessMask.MAXIMUM_ALLOWED);
+        // No security is modelled: MAXIMUM_ALLOWED grants every file right, with whatever else was asked.
+        int access = AccessMask.mapGenericMask(desiredAccess & ~AccessMask.MAXIMUM_ALLOWED)
+                | ((desiredAccess & AccessMask.MAXIMUM_ALLOWED) != 0 ? AccessMask.FILE_ALL_ACCESS : 0);
         int invalid = checkCreateParameters(access, shareAccess, createDisposition, createOptions);
         if (invalid != NtStatus.STATUS_SUCCESS) {
             ov.completeImmediately(invalid, 0);

@@ -21,9 +21,9 @@ public final class CreateDisposition {
     public static final int FILE_EXISTS = 4;
     public static final int FILE_DOES_NOT_EXIST = 5;
 
-    private static final SymbolTable DISPOSITIONS = SymbolTable.of(CreateDisposition.class, "FILE_SUPERSEDE",
-            "FILE_OPEN", "FILE_CREATE", "FILE_OVERWRITE");
-    private static final SymbolTable ACTIONS = SymbolTable.of(CreateDisposition.class, "FILE_SUPERSEDED",
+    private static final SymbolTable DISPOSITIONS = SymbolTable.ofNames(CreateDisposition.class, "FILE_SUPERSEDE",
+            "FILE_OPEN", "FILE_CREATE", "FILE_OPEN_IF", "FILE_OVERWRITE", "FILE_OVERWRITE_IF");
+    private static final SymbolTable ACTIONS = SymbolTable.ofNames(CreateDisposition.class, "FILE_SUPERSEDED",
             "FILE_OPENED", "FILE_CREATED", "FILE_OVERWRITTEN", "FILE_EXISTS", "FILE_DOES_NOT_EXIST");
 
     private CreateDisposition() {
@@ -37,6 +37,11 @@ public final class CreateDisposition {
     /** @return {@code FILE_OPENED} and so on */
     public static String actionName(int action) {
         return ACTIONS.nameOrHex(action);
+    }
+
+    /** @return the symbol table of the six create actions */
+    public static SymbolTable actionSymbols() {
+        return ACTIONS;
     }
 
     /** @return the symbol table of the six dispositions */

@@ -64,6 +64,27 @@ public final class SymbolTable {
         return new SymbolTable(byValue, byName);
     }
 
+    /**
+     * Reads exactly the named constants of {@code type} (for tables where one name is the prefix of
+     * another that must stay out, as FILE_OPEN and FILE_OPENED).
+     *
+     * @throws IllegalArgumentException when a name is not an int constant of the class
+     */
+    public static SymbolTable ofNames(Class<?> type, String... names) {
+        Map<Integer, String> byValue = new TreeMap<>(Integer::compareUnsigned);
+        Map<String, Integer> byName = new LinkedHashMap<>();
+        for (String name : names) {
+            try {
+                int value = type.getField(name).getInt(null);
+                byName.put(name, value);
+                byValue.putIfAbsent(value, name);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalArgumentException(type.getSimpleName() + " has no int constant " + name, e);
+            }
+        }
+        return new SymbolTable(byValue, byName);
+    }
+
     /** @return the name declared first for {@code value}, or {@code null} */
     public String name(int value) {
         return byValue.get(value);

@@ -3,6 +3,7 @@ package org.irpemu.irp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.OptionalInt;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,6 +36,28 @@ class ConstantsTest {
         assertThat(CreateDisposition.actionName(1)).isEqualTo("FILE_OPENED");
         assertThat(CreateDisposition.actionName(2)).isEqualTo("FILE_CREATED");
         assertThat(CreateDisposition.actionName(3)).isEqualTo("FILE_OVERWRITTEN");
+    }
+
+    @Test
+    void createDispositionSymbolsParseTheSixDispositions() {
+        assertThat(CreateDisposition.symbols().value("FILE_SUPERSEDE")).isEqualTo(OptionalInt.of(0));
+        assertThat(CreateDisposition.symbols().value("FILE_OPEN")).isEqualTo(OptionalInt.of(1));
+        assertThat(CreateDisposition.symbols().value("FILE_CREATE")).isEqualTo(OptionalInt.of(2));
+        assertThat(CreateDisposition.symbols().value("FILE_OPEN_IF")).isEqualTo(OptionalInt.of(3));
+        assertThat(CreateDisposition.symbols().value("FILE_OVERWRITE")).isEqualTo(OptionalInt.of(4));
+        assertThat(CreateDisposition.symbols().value("FILE_OVERWRITE_IF")).isEqualTo(OptionalInt.of(5));
+    }
+
+    /**
+     * The table the scenario parser reads {@code disposition=} with: the six dispositions only. The
+     * prefixes FILE_SUPERSEDE, FILE_OPEN and FILE_CREATE also catch the create actions, so
+     * {@code disposition=FILE_OPENED} is accepted as FILE_OPEN.
+     */
+    @Test
+    void createDispositionSymbolsHoldOnlyTheSixDispositions() {
+        assertThat(CreateDisposition.symbols().names().keySet()).containsExactlyInAnyOrder("FILE_SUPERSEDE",
+                "FILE_OPEN", "FILE_CREATE", "FILE_OPEN_IF", "FILE_OVERWRITE", "FILE_OVERWRITE_IF");
+        assertThat(CreateDisposition.symbols().value("FILE_OPENED")).isEmpty();
     }
 
     @Test
