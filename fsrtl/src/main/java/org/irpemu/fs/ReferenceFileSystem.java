@@ -189,6 +189,15 @@ public final class ReferenceFileSystem {
         return f != null && f.directory;
     }
 
+    /**
+     * @return the oplock of an existing stream, or {@code null}; for inspection between requests (the
+     *     dispatcher thread owns it: read it only when the emulator is quiescent)
+     */
+    public org.irpemu.fsrtl.Oplock oplock(String path) {
+        Fcb f = lookup(path);
+        return f == null ? null : f.oplock;
+    }
+
     /** @return the end of file of an existing file, or -1 */
     public long fileSize(String path) {
         Fcb f = lookup(path);

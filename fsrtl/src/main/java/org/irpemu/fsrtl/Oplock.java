@@ -156,6 +156,88 @@ public final class Oplock {
         return n;
     }
 
+    /**
+     * Checks the invariants the package keeps between calls, for tests and the verifier: an exclusive
+     * holder excludes shared ones; Level 2 and Read-Handle never coexist; granted requests are pending
+     * IRPs; the shared state equals its recomputation from the lists; nothing waits unless a break is in
+     * progress.
+     *
+     * @return the violations, empty when all hold
+     */
+    public java.util.List<String> checkInvariants() {
+        java.util.List<String> v = new java.util.ArrayList<>();
+        if (exclusiveOpen != null) {
+            if ((state & EXCLUSIVE) == 0) {
+                v.add("an exclusive holder but state " + stateName());
+            }
+            if (!iiOplocks.isEmpty() || !rOplocks.isEmpty() || !rhOplocks.isEmpty() || !rhBreakQueue.isEmpty()) {
+                v.add("an exclusive holder beside shared holders in state " + stateName());
+            }
+            boolean breaking = (state & ANY_BREAK) != 0;
+            if (breaking == (exclusiveOpen.irp != null)) {
+                v.add(breaking ? "a breaking exclusive oplock whose request IRP is still pending"
+                        : "a granted exclusive oplock without a pending request IRP");
+            }
+        } else if ((state & EXCLUSIVE) != 0) {
+            v.add("state " + stateName() + " without an exclusive holder");
+        }
+        if (!iiOplocks.isEmpty() && (!rhOplocks.isEmpty() || !rhBreakQueue.isEmpty())) {
+            v.add("Level 2 and Read-Handle oplocks at once");
+        }
+        for (OplockList<Grant> list : java.util.List.of(iiOplocks, rOplocks, rhOplocks)) {
+            for (Grant g = list.first(); g != null; g = g.next) {
+                if (g.irp == null || g.irp.isCompleted()) {
+                    v.add("a granted " + g.describe() + " oplock whose request is not pending");
+                }
+            }
+        }
+        for (Grant c = rhBreakQueue.first(); c != null; c = c.next) {
+            if (c.irp != null) {
+                v.add("a breaking Read-Handle oplock whose request is still pending");
+            }
+        }
+        if (exclusiveOpen == null) {
+            int saved = state;
+            recomputeQuietly();
+            int expected = state;
+            state = saved;
+            if (expected != saved && !(saved == NO_OPLOCK && expected == NO_OPLOCK)) {
+                v.add("state " + stateName() + " but the lists say " + describeState(expected));
+            }
+        }
+        if (!waitList.isEmpty() && !isBreakInProgress()) {
+            v.add(waitList.size() + " operation(s) wait while no break is in progress");
+        }
+        return v;
+    }
+
+    /** MS-FSA 2.1.4.13's rules, setting {@link #state} without telling the observer. */
+    private void recomputeQuietly() {
+        int s;
+        if (iiOplocks.isEmpty() && rOplocks.isEmpty() && rhOplocks.isEmpty() && rhBreakQueue.isEmpty()) {
+            s = NO_OPLOCK;
+        } else if (!rOplocks.isEmpty() && (!rhOplocks.isEmpty() || !rhBreakQueue.isEmpty())) {
+            s = R | H | MIXED_R_AND_RH;
+        } else if (rOplocks.isEmpty() && !rhOplocks.isEmpty()) {
+            s = R | H;
+        } else if (!rOplocks.isEmpty() && !iiOplocks.isEmpty()) {
+            s = R | LEVEL_TWO_OPLOCK;
+        } else if (!rOplocks.isEmpty()) {
+            s = R;
+        } else if (!iiOplocks.isEmpty()) {
+            s = LEVEL_TWO_OPLOCK;
+        } else {
+            boolean allRead = true;
+            boolean allNone = true;
+            for (Grant c = rhBreakQueue.first(); c != null; c = c.next) {
+                allRead &= c.breakingToRead;
+                allNone &= !c.breakingToRead;
+            }
+            s = allRead ? R | H | BREAK_TO_READ_CACHING : allNone ? R | H | BREAK_TO_NO_CACHING : R | H;
+        }
+        state = s;
+    }
+
     static String describeState(int state) {
         String[] names = {"NO_OPLOCK", "LEVEL_ONE_OPLOCK", "BATCH_OPLOCK", "FILTER_OPLOCK", "LEVEL_TWO_OPLOCK",
             "EXCLUSIVE", "BREAK_TO_TWO", "BREAK_TO_NONE", "BREAK_TO_TWO_TO_NONE", "READ_CACHING",
@@ -218,9 +300,13 @@ public final class Oplock {
                 return refuse(open, irp, OplockRule.REFUSED_STATE);
             }
             if (state == LEVEL_TWO_OPLOCK) {
-                Grant only = iiOplocks.removeFirst();
-                notify(only, 0, false, NtStatus.STATUS_SUCCESS, OplockRule.UPGRADE_BREAKS_LEVEL_2);
-                recycle(only);
+                // MS-FSA expects one Level 2 here; the open may have asked twice (the WDK allows several Level 2
+                // oplocks on one handle), and with no other open every one of them is this open's: all break.
+                Grant g;
+                while ((g = iiOplocks.removeFirst()) != null) {
+                    notify(g, 0, false, NtStatus.STATUS_SUCCESS, OplockRule.UPGRADE_BREAKS_LEVEL_2);
+                    recycle(g);
+                }
             }
         } else if ((state & CACHE_MASK) != 0 && (state & ANY_BREAK) == 0 && rhBreakQueue.isEmpty()) {
             if (!requestedCache) {
@@ -370,28 +456,10 @@ public final class Oplock {
 
     /** MS-FSA 2.1.4.13 Algorithm to Recompute the State of a Shared Oplock. */
     void recompute() {
-        int s;
-        if (iiOplocks.isEmpty() && rOplocks.isEmpty() && rhOplocks.isEmpty() && rhBreakQueue.isEmpty()) {
-            s = NO_OPLOCK;
-        } else if (!rOplocks.isEmpty() && (!rhOplocks.isEmpty() || !rhBreakQueue.isEmpty())) {
-            s = R | H | MIXED_R_AND_RH;
-        } else if (rOplocks.isEmpty() && !rhOplocks.isEmpty()) {
-            s = R | H;
-        } else if (!rOplocks.isEmpty() && !iiOplocks.isEmpty()) {
-            s = R | LEVEL_TWO_OPLOCK;
-        } else if (!rOplocks.isEmpty()) {
-            s = R;
-        } else if (!iiOplocks.isEmpty()) {
-            s = LEVEL_TWO_OPLOCK;
-        } else {
-            boolean allRead = true;
-            boolean allNone = true;
-            for (Grant c = rhBreakQueue.first(); c != null; c = c.next) {
-                allRead &= c.breakingToRead;
-                allNone &= !c.breakingToRead;
-            }
-            s = allRead ? R | H | BREAK_TO_READ_CACHING : allNone ? R | H | BREAK_TO_NO_CACHING : R | H;
-        }
+        int old = state;
+        recomputeQuietly();
+        int s = state;
+        state = old;
         setState(s, OplockRule.RECOMPUTE);
     }
 
@@ -503,6 +571,12 @@ public final class Oplock {
             }
         } else if (waiting && (level == OplockLevel.RW || level == OplockLevel.RWH)) {
             return cannotGrant(open, irp, context.level, OplockLevel.R);
+        }
+        boolean othersHold = !rOplocks.isEmpty() || !rhOplocks.isEmpty() || !iiOplocks.isEmpty()
+                || rhBreakQueue.size() > 1;
+        if ((level & OplockLevel.OPLOCK_LEVEL_CACHE_WRITE) != 0 && othersHold) {
+            // MS-FSA 2.1.5.19 would make this an exclusive oplock beside other shared holders; refuse instead.
+            return cannotGrant(open, irp, context.level, context.breakingToRead ? OplockLevel.R : 0);
         }
         event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
         rhBreakQueue.remove(context);
