@@ -173,7 +173,8 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
         return waitStrategy;
     }
 
-    void reportFailure(Throwable t) {
+    @Override
+    public void reportFailure(Throwable t) {
         failures.add(t);
     }
 

@@ -24,6 +24,12 @@ public interface IoSystem {
     void queueWorkItem(int dispatcher, IoWorkItemRoutine routine, Object context);
 
     /**
+     * Records a driver bug found on a dispatcher thread (an illegal callback status, a broken rule) so
+     * that the caller can see it (IoManager.drainFailures) while the emulator goes on.
+     */
+    void reportFailure(Throwable failure);
+
+    /**
      * The dispatcher that owns a volume-relative name: a stable hash of the name folded to upper case,
      * modulo {@link #dispatcherCount()}.
      */

@@ -177,7 +177,7 @@ public final class FilterManager {
                 case FltPreopCallbackStatus.FLT_PREOP_COMPLETE:
                     return completeFromPre(data);
                 default:
-                    throw new IllegalStateException(instance + " returned " + FltPreopCallbackStatus.name(status)
+                    return failOperation(data, instance + " returned " + FltPreopCallbackStatus.name(status)
                             + " from its " + IrpMajorFunction.name(major) + " pre-operation callback");
             }
         }
@@ -246,7 +246,8 @@ public final class FilterManager {
                 return false;
             }
             if (status != FltPostopCallbackStatus.FLT_POSTOP_FINISHED_PROCESSING) {
-                throw new IllegalStateException(instance + " returned " + FltPostopCallbackStatus.name(status)
+                // Completion cannot stop half-way: report the bug and go on as if FINISHED_PROCESSING.
+                report(instance + " returned " + FltPostopCallbackStatus.name(status)
                         + " from its post-operation callback");
             }
         }
@@ -261,17 +262,37 @@ public final class FilterManager {
         Io.completeRequest(irp);
     }
 
+    /**
+     * A filter broke a rule the operation cannot survive: the bug is reported and the operation fails with
+     * STATUS_UNSUCCESSFUL (post-operation callbacks of the instances above still run), so that no caller
+     * hangs.
+     */
+    private int failOperation(FltCallbackData data, String problem) {
+        report(problem);
+        data.ioStatus().set(NtStatus.STATUS_UNSUCCESSFUL, 0);
+        return completeFromPre(data);
+    }
+
+    private void report(String problem) {
+        IoSystem io = ioSystem();
+        IllegalStateException e = new IllegalStateException(problem);
+        if (io == null) {
+            throw e;
+        }
+        io.reportFailure(e);
+    }
+
     /** {@link Flt#completePendedPreOperation}, on the stream's dispatcher thread. */
     void resumePre(FltCallbackData data, int status, Object context) {
         if (data.state != FltCallbackData.STATE_PRE_PENDED) {
-            throw new IllegalStateException("FltCompletePendedPreOperation on an operation that is not pended: " + data);
+            report("FltCompletePendedPreOperation on an operation that is not pended: " + data);
+            return;
         }
         data.state = FltCallbackData.STATE_PRE;
         FltInstance instance = data.pendedInstance;
         data.pendedInstance = null;
         switch (status) {
             case FltPreopCallbackStatus.FLT_PREOP_SUCCESS_WITH_CALLBACK:
-            case FltPreopCallbackStatus.FLT_PREOP_SYNCHRONIZE:
                 FltOperationRegistration op = instance.filter().registration().operation(data.iopb().majorFunction());
                 if (op.postOperation() != null) {
                     pushPost(data, instance, context);
@@ -285,15 +306,18 @@ public final class FilterManager {
                 completeFromPre(data);
                 break;
             default:
-                throw new IllegalStateException("FltCompletePendedPreOperation with "
+                // The WDK: CallbackStatus cannot be FLT_PREOP_PENDING, FLT_PREOP_SYNCHRONIZE or DISALLOW_FASTIO.
+                failOperation(data, instance + ": FltCompletePendedPreOperation with "
                         + FltPreopCallbackStatus.name(status));
+                break;
         }
     }
 
     /** {@link Flt#completePendedPostOperation}, on the stream's dispatcher thread. */
     void resumePost(FltCallbackData data) {
         if (data.state != FltCallbackData.STATE_POST_PENDED) {
-            throw new IllegalStateException("FltCompletePendedPostOperation on an operation that is not pended: " + data);
+            report("FltCompletePendedPostOperation on an operation that is not pended: " + data);
+            return;
         }
         data.state = FltCallbackData.STATE_POST;
         if (runPost(data)) {

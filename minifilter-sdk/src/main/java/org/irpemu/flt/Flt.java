@@ -18,10 +18,11 @@ public final class Flt {
     /**
      * {@code FltCompletePendedPreOperation}: resumes an operation a pre-operation callback pended.
      *
-     * @param status FLT_PREOP_SUCCESS_WITH_CALLBACK, FLT_PREOP_SUCCESS_NO_CALLBACK, FLT_PREOP_SYNCHRONIZE or
-     *     FLT_PREOP_COMPLETE (then {@code data.ioStatus()} holds the final status)
+     * @param status FLT_PREOP_SUCCESS_WITH_CALLBACK, FLT_PREOP_SUCCESS_NO_CALLBACK or FLT_PREOP_COMPLETE (then
+     *     {@code data.ioStatus()} holds the final status). PENDING, SYNCHRONIZE and DISALLOW_FASTIO are illegal
+     *     here (WDK): the bug is reported to the I/O system and the operation fails with STATUS_UNSUCCESSFUL.
+     *     Resuming an operation that is not pended is reported and ignored.
      * @param context the completion context for the post-operation callback (WITH_CALLBACK only)
-     * @throws IllegalStateException when the operation is not pended (on the dispatcher thread)
      */
     public static void completePendedPreOperation(FltCallbackData data, int status, Object context) {
         FilterManager frame = data.frame;
