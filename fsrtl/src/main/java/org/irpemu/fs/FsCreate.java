@@ -48,6 +48,11 @@ final class FsCreate {
         if (parts == null) {
             return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
         }
+        // MS-FSA 2.1.5.1: a trailing backslash names a directory.
+        boolean trailingBackslash = !parts.isEmpty() && fileName.endsWith("\\");
+        if (trailingBackslash && (sl.createOptions() & CreateOptions.FILE_NON_DIRECTORY_FILE) != 0) {
+            return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
+        }
         Fcb parent = null;
         Fcb target = fs.root;
         if (!parts.isEmpty()) {
@@ -62,7 +67,13 @@ final class FsCreate {
             target = parent.children.get(PathName.key(parts.get(parts.size() - 1)));
         }
         if (target == null) {
+            if (trailingBackslash && (sl.createOptions() & CreateOptions.FILE_DIRECTORY_FILE) == 0) {
+                return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
+            }
             return createNew(irp, sl, fo, parent, parts.get(parts.size() - 1), current);
+        }
+        if (trailingBackslash && !target.directory) {
+            return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
         }
         int owner = fs.ownerOf(target, current);
         if (owner != current) {

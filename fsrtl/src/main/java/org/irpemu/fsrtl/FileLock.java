@@ -17,11 +17,13 @@ import org.irpemu.status.NtStatus;
  * ({@code FsRtlProcessFileLock}, {@code FsRtlCheckLockForReadAccess}, {@code FsRtlCheckLockForWriteAccess},
  * {@code FsRtlFastUnlockAll}, {@code FsRtlAreThereCurrentFileLocks}, {@code FsRtlCheckLockForOplockRequest}).
  *
- * <p>Rules (LockFileEx and the WDK FsRtl pages): an exclusive lock may not overlap any existing lock; a
- * shared lock may overlap only shared locks; a lock's owner is its file object and key. Reads conflict
- * with exclusive locks of other owners; writes conflict with exclusive locks of other owners and with
- * every shared lock. Zero-length ranges never conflict. A lock request that conflicts and did not ask to
- * fail immediately waits (pending, cancelable) until an unlock lets it through.
+ * <p>Rules (MS-FSA 2.1.4.10 and 2.1.5.8, which LockFileEx's prose simplifies): an exclusive lock may not
+ * overlap any existing lock; a shared lock may not overlap another owner's exclusive lock; a lock's owner
+ * is its file object and key. Reads conflict with exclusive locks of other owners; writes conflict with
+ * exclusive locks of other owners and with every shared lock. A range ends at offset + length - 1, so a
+ * zero-length range inside another overlaps it; only {0, 0} overlaps nothing. A lock request that
+ * conflicts and did not ask to fail immediately waits (pending, cancelable) until an unlock lets it
+ * through.
  */
 public final class FileLock {
     private static final class Range {
@@ -39,8 +41,17 @@ public final class FileLock {
             this.exclusive = exclusive;
         }
 
+        /**
+         * MS-FSA 2.1.4.10's arithmetic: a range ends at offset + length - 1, so a zero-length range strictly
+         * inside another overlaps it; only the range {0, 0} overlaps nothing.
+         */
         boolean overlaps(long o, long l) {
-            return length > 0 && l > 0 && o < offset + length && offset < o + l;
+            if ((offset == 0 && length == 0) || (o == 0 && l == 0)) {
+                return false;
+            }
+            // Offsets and lengths are unsigned 64-bit values (MS-FSA 2.1.5.8).
+            return Long.compareUnsigned(o, offset + length - 1) <= 0
+                    && Long.compareUnsigned(o + l - 1, offset) >= 0;
         }
 
         boolean ownedBy(FileObject fo, int k) {
@@ -56,8 +67,9 @@ public final class FileLock {
      * location and completes the IRP, unless a lock must wait, in which case the IRP stays pending here.
      *
      * @return STATUS_SUCCESS, STATUS_LOCK_NOT_GRANTED (conflict, fail immediately), STATUS_RANGE_NOT_LOCKED
-     *     (unlock of a range that is not locked exactly so), STATUS_INVALID_PARAMETER (negative range or
-     *     unknown minor function), or STATUS_PENDING
+     *     (unlock of a range that is not locked exactly so), STATUS_INVALID_LOCK_RANGE (the
+     *     range runs past offset 2^64 - 1; offsets and lengths are unsigned 64-bit byte counts, MS-FSA 2.1.5.8
+     *     and 2.1.5.9), STATUS_INVALID_PARAMETER (unknown minor function), or STATUS_PENDING
      */
     public int processFileLock(Irp irp) {
         IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
@@ -70,12 +82,12 @@ public final class FileLock {
         int status;
         switch (sl.minorFunction()) {
             case IrpMinorFunction.IRP_MN_LOCK:
-                if (offset < 0 || length < 0 || offset + length < 0) {
-                    status = NtStatus.STATUS_INVALID_PARAMETER;
+                if (!validRange(offset, length)) {
+                    status = NtStatus.STATUS_INVALID_LOCK_RANGE;
                     break;
                 }
                 boolean exclusive = (sl.flags() & IoStackLocation.SL_EXCLUSIVE_LOCK) != 0;
-                if (conflicts(offset, length, exclusive)) {
+                if (conflicts(fo, sl.key(), offset, length, exclusive)) {
                     if ((sl.flags() & IoStackLocation.SL_FAIL_IMMEDIATELY) != 0) {
                         status = NtStatus.STATUS_LOCK_NOT_GRANTED;
                         break;
@@ -95,7 +107,9 @@ public final class FileLock {
                 status = NtStatus.STATUS_SUCCESS;
                 break;
             case IrpMinorFunction.IRP_MN_UNLOCK_SINGLE:
-                status = unlockSingle(fo, sl.key(), offset, length);
+                status = validRange(offset, length)
+                        ? unlockSingle(fo, sl.key(), offset, length)
+                        : NtStatus.STATUS_INVALID_LOCK_RANGE;
                 break;
             case IrpMinorFunction.IRP_MN_UNLOCK_ALL:
                 fastUnlockAll(fo);
@@ -116,6 +130,11 @@ public final class FileLock {
         return status;
     }
 
+    /** MS-FSA 2.1.5.8 and 2.1.5.9: a range must not run past the largest unsigned 64-bit offset. */
+    private static boolean validRange(long offset, long length) {
+        return length == 0 || Long.compareUnsigned(offset + length - 1, offset) >= 0;
+    }
+
     private int unlockSingle(FileObject fo, int key, long offset, long length) {
         for (int i = 0; i < locks.size(); i++) {
             Range r = locks.get(i);
@@ -127,9 +146,13 @@ public final class FileLock {
         return NtStatus.STATUS_RANGE_NOT_LOCKED;
     }
 
-    private boolean conflicts(long offset, long length, boolean exclusive) {
+    /**
+     * MS-FSA 2.1.4.10 as 2.1.5.8 uses it: an exclusive request conflicts with every overlapping lock; a shared
+     * request only with overlapping exclusive locks of other owners.
+     */
+    private boolean conflicts(FileObject fo, int key, long offset, long length, boolean exclusive) {
         for (Range r : locks) {
-            if (r.overlaps(offset, length) && (exclusive || r.exclusive)) {
+            if (r.overlaps(offset, length) && (exclusive || (r.exclusive && !r.ownedBy(fo, key)))) {
                 return true;
             }
         }
@@ -142,7 +165,7 @@ public final class FileLock {
             Irp irp = waiting.get(i);
             IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
             boolean exclusive = (sl.flags() & IoStackLocation.SL_EXCLUSIVE_LOCK) != 0;
-            if (!conflicts(sl.byteOffset(), sl.length(), exclusive)) {
+            if (!conflicts(sl.fileObject(), sl.key(), sl.byteOffset(), sl.length(), exclusive)) {
                 waiting.remove(i);
                 Io.setCancelRoutine(irp, null);
                 locks.add(new Range(sl.fileObject(), sl.key(), sl.byteOffset(), sl.length(), exclusive));

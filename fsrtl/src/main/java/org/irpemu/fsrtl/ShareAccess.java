@@ -34,13 +34,15 @@ public final class ShareAccess {
         boolean read = (desiredAccess & (AccessMask.FILE_EXECUTE | AccessMask.FILE_READ_DATA)) != 0;
         boolean write = (desiredAccess & (AccessMask.FILE_WRITE_DATA | AccessMask.FILE_APPEND_DATA)) != 0;
         boolean delete = (desiredAccess & AccessMask.DELETE) != 0;
+        if (!read && !write && !delete) {
+            // Opens without data or delete access take no part in sharing (and record no share mode).
+            fileObject.setAccessAndSharing(false, false, false, false, false, false);
+            return NtStatus.STATUS_SUCCESS;
+        }
         boolean shRead = (desiredShareAccess & ShareAccessFlags.FILE_SHARE_READ) != 0;
         boolean shWrite = (desiredShareAccess & ShareAccessFlags.FILE_SHARE_WRITE) != 0;
         boolean shDelete = (desiredShareAccess & ShareAccessFlags.FILE_SHARE_DELETE) != 0;
         fileObject.setAccessAndSharing(read, write, delete, shRead, shWrite, shDelete);
-        if (!read && !write && !delete) {
-            return NtStatus.STATUS_SUCCESS;
-        }
         if ((read && openCount != sharedRead) || (write && openCount != sharedWrite)
                 || (delete && openCount != sharedDelete) || (readers != 0 && !shRead) || (writers != 0 && !shWrite)
                 || (deleters != 0 && !shDelete)) {

@@ -73,6 +73,7 @@ public final class NtStatus {
     public static final int STATUS_CANNOT_DELETE = 0xC0000121;
     public static final int STATUS_FILE_CLOSED = 0xC0000128;
     public static final int STATUS_INVALID_DEVICE_STATE = 0xC0000184;
+    public static final int STATUS_INVALID_LOCK_RANGE = 0xC00001A1;
     public static final int STATUS_USER_MAPPED_FILE = 0xC0000243;
     public static final int STATUS_NOT_A_REPARSE_POINT = 0xC0000275;
     public static final int STATUS_CANNOT_BREAK_OPLOCK = 0xC0000909;
@@ -117,6 +118,7 @@ public final class NtStatus {
         win32(STATUS_LOCK_NOT_GRANTED, Win32Error.ERROR_LOCK_VIOLATION);
         win32(STATUS_DELETE_PENDING, Win32Error.ERROR_ACCESS_DENIED);
         win32(STATUS_RANGE_NOT_LOCKED, Win32Error.ERROR_NOT_LOCKED);
+        win32(STATUS_INVALID_LOCK_RANGE, Win32Error.ERROR_INVALID_LOCK_RANGE);
         win32(STATUS_DISK_FULL, Win32Error.ERROR_DISK_FULL);
         win32(STATUS_FILE_IS_A_DIRECTORY, Win32Error.ERROR_ACCESS_DENIED);
         win32(STATUS_NOT_SUPPORTED, Win32Error.ERROR_NOT_SUPPORTED);

@@ -41,6 +41,7 @@ public final class Win32Error {
     public static final int ERROR_DIRECTORY = 267;
     public static final int ERROR_OPLOCK_NOT_GRANTED = 300;
     public static final int ERROR_INVALID_OPLOCK_PROTOCOL = 301;
+    public static final int ERROR_INVALID_LOCK_RANGE = 307;
     public static final int ERROR_MR_MID_NOT_FOUND = 317;
     public static final int ERROR_OPLOCK_BREAK_IN_PROGRESS = 742;
     public static final int ERROR_WAIT_FOR_OPLOCK = 765;
@@ -89,6 +90,7 @@ public final class Win32Error {
         message(ERROR_DIRECTORY, "The directory name is invalid.");
         message(ERROR_OPLOCK_NOT_GRANTED, "The oplock request is denied.");
         message(ERROR_INVALID_OPLOCK_PROTOCOL, "An invalid oplock acknowledgment was received by the system.");
+        message(ERROR_INVALID_LOCK_RANGE, "A requested file lock operation cannot be processed due to an invalid byte range.");
         message(ERROR_MR_MID_NOT_FOUND,
                 "The system cannot find message text for message number 0x%1 in the message file for %2.");
         message(ERROR_OPLOCK_BREAK_IN_PROGRESS, "An open/create operation completed while an oplock break is underway.");
