@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code irpemu run FILE_OR_DIR... [--quiet] [--explain] [--attach NAME[@ALTITUDE]]}. */
+/** {@code irpemu run FILE_OR_DIR... [--quiet] [--explain] [--attach NAME[@ALTITUDE]] [--dispatchers N]}. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Runs .scenario files (directories recursively, in name order) and checks their",
             "expectations. Prints the trace of each file, PASS or FAIL with the failing lines, and",
@@ -30,9 +30,18 @@ public final class RunCommand implements Callable<Integer> {
             description = "attach a minifilter (see 'irpemu filters') to every scenario")
     List<String> attach = new ArrayList<>();
 
+    @Option(names = "--dispatchers", paramLabel = "N", defaultValue = "1",
+            description = "dispatcher threads, 1 to 64 (default: ${DEFAULT-VALUE}); results must not depend on it")
+    int dispatchers;
+
     @Override
     public Integer call() {
-        ScenarioRunner.Options options = new ScenarioRunner.Options().quiet(quiet).explain(explain);
+        if (dispatchers < 1 || dispatchers > 64) {
+            System.err.println("irpemu run: --dispatchers must be 1 to 64, not " + dispatchers);
+            return 2;
+        }
+        ScenarioRunner.Options options = new ScenarioRunner.Options().quiet(quiet).explain(explain)
+                .dispatchers(dispatchers);
         attach.forEach(options::attach);
         return new ScenarioRunner(options).run(inputs, System.out);
     }

@@ -46,6 +46,7 @@ public final class ScenarioRunner {
         boolean quiet;
         boolean explain;
         final List<String> attach = new ArrayList<>();
+        int dispatchers = 1;
 
         /** Print only PASS/FAIL lines and the summary. */
         public Options quiet(boolean quiet) {
@@ -56,6 +57,21 @@ public final class ScenarioRunner {
         /** Follow every oplock decision with the rule that caused it. */
         public Options explain(boolean explain) {
             this.explain = explain;
+            return this;
+        }
+
+        /**
+         * Runs every scenario on this many dispatcher threads (streams are spread over them by name), to
+         * check that results do not depend on the threading.
+         *
+         * @param dispatchers 1 to 64
+         * @throws IllegalArgumentException outside that range
+         */
+        public Options dispatchers(int dispatchers) {
+            if (dispatchers < 1 || dispatchers > 64) {
+                throw new IllegalArgumentException("dispatchers must be 1 to 64: " + dispatchers);
+            }
+            this.dispatchers = dispatchers;
             return this;
         }
 
@@ -189,7 +205,7 @@ public final class ScenarioRunner {
         List<String> failures = new ArrayList<>();
         Trace trace = new Trace(options.explain);
         trace.enabled(!options.quiet);
-        Machine.Builder builder = Machine.builder().trace(trace);
+        Machine.Builder builder = Machine.builder().trace(trace).dispatchers(options.dispatchers);
         try {
             attachFilters(builder, steps, name);
         } catch (ScenarioParseException e) {

@@ -63,6 +63,23 @@ class CommandLineTest {
     }
 
     @Test
+    void runGivesTheSameVerdictOnSeveralDispatchers(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("rename.scenario");
+        Files.writeString(f, String.join("\n",
+                "create h1 a.txt access=FILE_READ_DATA",
+                "o1: fsctl h1 FSCTL_REQUEST_OPLOCK level=RH -> STATUS_PENDING",
+                "create h2 a.txt access=DELETE",
+                "rn: setinfo h2 FileRenameInformation b.txt -> STATUS_PENDING",
+                "expect o1 STATUS_SUCCESS original=RH new=R outflags=ACK_REQUIRED",
+                "close h1",
+                "expect rn STATUS_SUCCESS", ""));
+        assertThat(IrpemuCommand.execute("run", "--quiet", "--dispatchers", "4", f.toString())).isZero();
+        assertThat(out()).contains("1 passed, 0 failed");
+        assertThat(IrpemuCommand.execute("run", "--dispatchers", "0", f.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--dispatchers must be 1 to 64");
+    }
+
+    @Test
     void statusLooksUpBothDirections() {
         assertThat(IrpemuCommand.execute("status", "0xC00000E2")).isZero();
         assertThat(out()).contains("STATUS_OPLOCK_NOT_GRANTED", "ERROR", "300 ERROR_OPLOCK_NOT_GRANTED",

@@ -12,11 +12,23 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * One test per scenario file: the public conformance suite in {@code ../shared/conformance} (skipped
- * where the shared material is absent) and the project's own collection in {@code examples/scenarios}.
+ * where the shared material is absent) and the project's own collection in {@code examples/scenarios};
+ * both again on three dispatcher threads, where streams, their parents and rename targets land on
+ * different threads and every result must stay the same.
  */
 class ConformanceTest {
+    private static final int SPREAD_DISPATCHERS = 3;
+
+    private static Path projectScenarioDir() {
+        return Path.of("").toAbsolutePath().getParent().resolve("examples/scenarios");
+    }
+
     private static Stream<DynamicTest> scenarios(Path dir) throws IOException {
-        ScenarioRunner runner = new ScenarioRunner(new ScenarioRunner.Options().quiet(true));
+        return scenarios(dir, 1);
+    }
+
+    private static Stream<DynamicTest> scenarios(Path dir, int dispatchers) throws IOException {
+        ScenarioRunner runner = new ScenarioRunner(new ScenarioRunner.Options().quiet(true).dispatchers(dispatchers));
         List<Path> files = ScenarioRunner.expand(dir);
         assertThat(files).as("scenario files in " + dir).isNotEmpty();
         return files.stream().map(file -> DynamicTest.dynamicTest(dir.relativize(file).toString(), file.toUri(), () -> {
@@ -33,6 +45,16 @@ class ConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> projectScenarios() throws IOException {
-        return scenarios(Path.of("").toAbsolutePath().getParent().resolve("examples/scenarios"));
+        return scenarios(projectScenarioDir());
+    }
+
+    @TestFactory
+    Stream<DynamicTest> publicConformanceSuiteOnSeveralDispatchers() throws IOException {
+        return scenarios(SharedData.require("conformance"), SPREAD_DISPATCHERS);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> projectScenariosOnSeveralDispatchers() throws IOException {
+        return scenarios(projectScenarioDir(), SPREAD_DISPATCHERS);
     }
 }

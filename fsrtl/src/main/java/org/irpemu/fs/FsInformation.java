@@ -2,7 +2,9 @@ package org.irpemu.fs;
 
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.irpemu.fsrtl.FsRtl;
 import org.irpemu.fsrtl.OplockFlags;
@@ -355,6 +357,10 @@ final class FsInformation {
      * The name is a volume-relative path starting with a backslash, or a simple name in the same directory.
      */
     private int renameOrLink(Irp irp, IoStackLocation sl, Fcb fcb, UnsafeBuffer b, int length) {
+        // Taken off the IRP at once, so that every completion below leaves the slot clear.
+        @SuppressWarnings("unchecked")
+        Set<Fcb> checked = (Set<Fcb>) irp.driverContext()[CHECKED_STREAMS];
+        irp.driverContext()[CHECKED_STREAMS] = null;
         int infoClass = sl.fileInformationClass();
         boolean link = infoClass == FileInformationClass.FileLinkInformation
                 || infoClass == FileInformationClass.FileLinkInformationEx;
@@ -401,13 +407,24 @@ final class FsInformation {
             targetParent = ccb.linkParent != null ? ccb.linkParent : fcb.parent;
             targetName = newName;
         }
-        // Rename, link and short name break handle caching (WDK IRP_MJ_SET_INFORMATION; MS-FSA 2.1.5.15.12).
-        int st = checkOplock(irp, fcb);
-        if (st != NtStatus.STATUS_SUCCESS) {
-            return st == NtStatus.STATUS_PENDING ? st : Io.completeRequest(irp, st, 0);
+        int current = fs.currentDispatcher();
+        if (!link) {
+            // A rename breaks handle caching on the stream itself (WDK IRP_MJ_SET_INFORMATION; MS-FSA
+            // 2.1.5.15.12). A new link does not: the WDK page has it affect only the link it supersedes.
+            int st = checkOplock(irp, fcb);
+            if (st != NtStatus.STATUS_SUCCESS) {
+                return st == NtStatus.STATUS_PENDING ? st : Io.completeRequest(irp, st, 0);
+            }
         }
-        if (!link && fcb.directory && hasOpenDescendants(fcb)) {
-            return Io.completeRequest(irp, NtStatus.STATUS_ACCESS_DENIED, 0);
+        if (!link && fcb.directory) {
+            // Renaming an ancestor directory applies the rename rows to every open stream below it (WDK);
+            // the rename fails if handles stay open after the breaks (MS-FSA 2.1.5.15.12).
+            if (breakDescendants(irp, fcb, current, checked) == NtStatus.STATUS_PENDING) {
+                return NtStatus.STATUS_PENDING;
+            }
+            if (hasOpenDescendants(fcb)) {
+                return Io.completeRequest(irp, NtStatus.STATUS_ACCESS_DENIED, 0);
+            }
         }
         if (fcb.directory && isAncestorOrSelf(fcb, targetParent)) {
             return Io.completeRequest(irp, NtStatus.STATUS_INVALID_PARAMETER, 0);
@@ -418,8 +435,18 @@ final class FsInformation {
             if (!replace) {
                 return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_COLLISION, 0);
             }
-            if (existing.directory || existing.uncleanCount > 0) {
+            if (existing.directory) {
                 return Io.completeRequest(irp, NtStatus.STATUS_ACCESS_DENIED, 0);
+            }
+            if (existing.uncleanCount > 0) {
+                // The link being superseded: its oplock is broken by the rename rows and the operation
+                // waits (WDK); it still fails if the target stays open (MS-FSA 2.1.5.15.6, 2.1.5.15.12).
+                if (breakOtherStream(irp, existing, current, true, checked) == NtStatus.STATUS_PENDING) {
+                    return NtStatus.STATUS_PENDING;
+                }
+                if (existing.uncleanCount > 0) {
+                    return Io.completeRequest(irp, NtStatus.STATUS_ACCESS_DENIED, 0);
+                }
             }
             targetParent.children.remove(key, existing);
             existing.linkCount--;
@@ -429,7 +456,6 @@ final class FsInformation {
         }
         Ccb ccb = ReferenceFileSystem.ccb(sl);
         Fcb sourceParent = ccb.linkParent != null ? ccb.linkParent : fcb.parent;
-        int current = fs.currentDispatcher();
         if (link) {
             targetParent.children.put(key, fcb);
             fcb.linkCount++;
@@ -452,6 +478,93 @@ final class FsInformation {
         return Io.completeRequest(irp, NtStatus.STATUS_SUCCESS, 0);
     }
 
+    /**
+     * Starts the breaks on every open stream below a directory, then waits for the first that may need an
+     * acknowledgment; the IRP is re-driven when it may go on and the walk runs again.
+     *
+     * @param checked streams owned by other dispatchers whose checks already let this IRP go on, or null
+     * @return STATUS_PENDING when the IRP waits, else STATUS_SUCCESS
+     */
+    private int breakDescendants(Irp irp, Fcb dir, int current, Set<Fcb> checked) {
+        Fcb waitOn = startBreaks(irp, dir, current, checked, null);
+        return waitOn == null ? NtStatus.STATUS_SUCCESS : breakOtherStream(irp, waitOn, current, true, checked);
+    }
+
+    /** @return the first open stream below the directory whose break may have to be waited for, or null */
+    private Fcb startBreaks(Irp irp, Fcb dir, int current, Set<Fcb> checked, Fcb waitOn) {
+        for (Fcb child : dir.children.values()) {
+            if (child.uncleanCount > 0
+                    && breakOtherStream(irp, child, current, false, checked) == NtStatus.STATUS_OPLOCK_BREAK_IN_PROGRESS
+                    && waitOn == null) {
+                waitOn = child;
+            }
+            if (child.directory) {
+                waitOn = startBreaks(irp, child, current, checked, waitOn);
+            }
+        }
+        return waitOn;
+    }
+
+    /**
+     * Checks the oplock of another stream than the IRP's own for the IRP's operation (FsRtlCheckOplock
+     * with the IRP's file object, so its oplock key decides). A stream owned by another dispatcher is
+     * checked there: to start its breaks with a copy of the IRP, or, to wait, by handing the IRP over;
+     * the owner re-drives it here when it may go on, and records the stream in {@code checked}.
+     *
+     * @param wait false: start the breaks only (OPLOCK_FLAG_COMPLETE_IF_OPLOCKED)
+     * @param checked streams of other dispatchers already checked for this IRP, or null
+     * @return STATUS_SUCCESS, STATUS_OPLOCK_BREAK_IN_PROGRESS (wait false: an acknowledgment is due, or
+     *     may be for a stream of another dispatcher), or STATUS_PENDING (wait true: the IRP waits and
+     *     will be re-driven on dispatcher {@code home})
+     */
+    private int breakOtherStream(Irp irp, Fcb other, int home, boolean wait, Set<Fcb> checked) {
+        int owner = fs.ownerOf(other, home);
+        if (owner == home) {
+            if (!wait) {
+                return FsRtl.checkOplockEx(other.oplock, irp, OplockFlags.OPLOCK_FLAG_COMPLETE_IF_OPLOCKED, null,
+                        null, null);
+            }
+            return checkOplock(irp, other);
+        }
+        if (checked != null && checked.contains(other)) {
+            return NtStatus.STATUS_SUCCESS;
+        }
+        IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
+        if (!wait) {
+            int major = sl.majorFunction();
+            int infoClass = sl.fileInformationClass();
+            FileObject fo = sl.fileObject();
+            fs.post(owner, context -> {
+                Irp check = Io.allocateIrp(1, null);
+                Io.getNextIrpStackLocation(check).majorFunction(major).fileInformationClass(infoClass).fileObject(fo);
+                Io.setNextIrpStackLocation(check);
+                FsRtl.checkOplockEx(other.oplock, check, OplockFlags.OPLOCK_FLAG_COMPLETE_IF_OPLOCKED, null, null,
+                        null);
+            }, null);
+            return NtStatus.STATUS_OPLOCK_BREAK_IN_PROGRESS;
+        }
+        Set<Fcb> done = checked != null ? checked : new HashSet<>();
+        irp.driverContext()[CHECKED_STREAMS] = done;
+        Io.markIrpPending(irp);
+        fs.post(owner, context -> {
+            int st = FsRtl.checkOplock(other.oplock, irp, null, (c, parked) -> {
+                if (parked.ioStatus().status() == NtStatus.STATUS_SUCCESS) {
+                    done.add(other);
+                    fs.post(home, parked);
+                } else {
+                    Io.completeRequest(parked, parked.ioStatus().status(), 0);
+                }
+            }, fs.prePost);
+            if (st == NtStatus.STATUS_SUCCESS) {
+                done.add(other);
+                fs.post(home, irp);
+            } else if (st != NtStatus.STATUS_PENDING) {
+                Io.completeRequest(irp, st, 0);
+            }
+        }, null);
+        return NtStatus.STATUS_PENDING;
+    }
+
     private static boolean isAncestorOrSelf(Fcb dir, Fcb f) {
         for (Fcb p = f; p != null; p = p.parent) {
             if (p == dir) {
@@ -469,6 +582,12 @@ final class FsInformation {
         }
         return false;
     }
+
+    /**
+     * The IRP's DriverContext slot (the file system owns slots 0 and 1 while it holds the IRP) that carries,
+     * while a rename or link is handed to other dispatchers, the streams whose checks let it go on.
+     */
+    private static final int CHECKED_STREAMS = 0;
 
     /** Parent-break flags for removing a link (cleanup of a deleted file). */
     static final int REMOVING = OplockFlags.OPLOCK_FLAG_REMOVING_FILE_OR_LINK;

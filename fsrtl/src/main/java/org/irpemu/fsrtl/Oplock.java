@@ -564,13 +564,11 @@ public final class Oplock {
         if (context == null) {
             return unexpectedAck(open, irp);
         }
-        boolean waiting = hasWaitingOperations();
-        if (!context.breakingToRead) {
-            if (level != 0 && waiting) {
-                return cannotGrant(open, irp, context.level, 0);
-            }
-        } else if (waiting && (level == OplockLevel.RW || level == OplockLevel.RWH)) {
-            return cannotGrant(open, irp, context.level, OplockLevel.R);
+        // Asking for more than the break offers while operations wait for it is refused with the level
+        // still possible (oplock-reference "Acknowledging"; MS-FSA 2.1.5.19 names only some of the cases).
+        int offered = context.breakingToRead ? OplockLevel.R : 0;
+        if ((level & ~offered) != 0 && hasWaitingOperations()) {
+            return cannotGrant(open, irp, context.level, offered);
         }
         boolean othersHold = !rOplocks.isEmpty() || !rhOplocks.isEmpty() || !iiOplocks.isEmpty()
                 || rhBreakQueue.size() > 1;
@@ -598,18 +596,18 @@ public final class Oplock {
         if (exclusiveOpen == null || exclusiveOpen.open != open) {
             return unexpectedAck(open, irp);
         }
-        if (hasWaitingOperations() && (state & H) == 0 && level == OplockLevel.RWH) {
-            int possible;
-            if ((state & BREAK_TO_NO_CACHING) != 0) {
-                possible = 0;
-            } else if ((state & BREAK_TO_WRITE_CACHING) != 0 && (state & BREAK_TO_HANDLE_CACHING) == 0) {
-                possible = OplockLevel.RW;
-            } else if ((state & BREAK_TO_HANDLE_CACHING) != 0 && (state & BREAK_TO_WRITE_CACHING) == 0) {
-                possible = OplockLevel.RH;
-            } else {
-                possible = OplockLevel.R;
-            }
-            return cannotGrant(open, irp, exclusiveOpen.level, possible);
+        // The level the break offers; asking for more while operations wait is refused with it (MS-FSA
+        // 2.1.5.19 for Handle caching, the reference's general rule for the rest).
+        int offered;
+        if ((state & BREAK_TO_NO_CACHING) != 0) {
+            offered = 0;
+        } else {
+            offered = OplockLevel.R
+                    | ((state & BREAK_TO_WRITE_CACHING) != 0 ? OplockLevel.OPLOCK_LEVEL_CACHE_WRITE : 0)
+                    | ((state & BREAK_TO_HANDLE_CACHING) != 0 ? OplockLevel.OPLOCK_LEVEL_CACHE_HANDLE : 0);
+        }
+        if ((level & ~offered) != 0 && hasWaitingOperations()) {
+            return cannotGrant(open, irp, exclusiveOpen.level, offered);
         }
         event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
         releaseAll(OplockRule.RELEASE_ACK);
@@ -774,7 +772,7 @@ public final class Oplock {
                 return CHECK_WAIT;
             }
         } else if (breakToNone) {
-            if (checkBreakToNone(open, flags)) {
+            if (checkBreakToNone(op, open, flags)) {
                 return CHECK_WAIT;
             }
         }
@@ -797,7 +795,7 @@ public final class Oplock {
     }
 
     /** MS-FSA 2.1.4.12, "Else If BreakToNone" (with the WDK's Filter oplock). @return whether to wait */
-    private boolean checkBreakToNone(FileObject open, int flags) {
+    private boolean checkBreakToNone(int op, FileObject open, int flags) {
         if (!(state == LEVEL_TWO_OPLOCK || exclusiveOpen == null || !keysEqual(exclusiveOpen.open, open, flags))) {
             return false;
         }
@@ -812,10 +810,18 @@ public final class Oplock {
             setState(state | BREAK_TO_NONE, rule);
             notify(exclusiveOpen, 0, true, NtStatus.STATUS_SUCCESS, rule);
         } else if (state == LEVEL_TWO_OPLOCK || state == (LEVEL_TWO_OPLOCK | R)) {
-            Grant g;
-            while ((g = iiOplocks.removeFirst()) != null) {
-                notify(g, 0, false, NtStatus.STATUS_SUCCESS, OplockRule.BREAK_LEVEL_TWO);
-                recycle(g);
+            // MS-FSA breaks every Level 2 holder; the WDK IRP_MJ_CREATE page breaks Level 2 on a destructive
+            // open only under another key (writes, locks and size changes break every holder).
+            boolean otherKeysOnly = op == OP_OPEN;
+            for (Grant g = iiOplocks.first(); g != null; ) {
+                Grant next = g.next;
+                if (!otherKeysOnly || !compareKeys(open, g.open, flags)) {
+                    iiOplocks.remove(g);
+                    notify(g, 0, false, NtStatus.STATUS_SUCCESS,
+                            otherKeysOnly ? OplockRule.BREAK_LEVEL_TWO_OPEN : OplockRule.BREAK_LEVEL_TWO);
+                    recycle(g);
+                }
+                g = next;
             }
             recompute();
             return false;

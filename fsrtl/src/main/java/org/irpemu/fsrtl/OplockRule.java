@@ -34,19 +34,22 @@ public enum OplockRule {
                     + " broken to Level 2, acknowledgment required"),
     BREAK_TO_NONE("MS-FSA 2.1.4.12 (BreakToNone); WDK per-IRP tables",
             "a Level 1, Batch or Filter oplock held under another key meets a write, lock, size change, overwrite,"
-                    + " rename or link: broken to none, acknowledgment required"),
+                    + " rename or superseding link: broken to none, acknowledgment required"),
     BREAK_FILTER_WRITABLE("WDK IRP_MJ_CREATE oplock table",
             "a Filter oplock breaks to none when an open asks for writable access (or overwrites)"),
     BREAK_TARGET_LOWERED("MS-FSA 2.1.4.12",
             "a break is already under way: its target level only moves down, no second notification"),
-    BREAK_LEVEL_TWO("MS-FSA 2.1.4.12 (BreakToNone); WDK IRP_MJ_WRITE / LOCK_CONTROL / CREATE tables",
-            "Level 2 breaks to none without acknowledgment on a write, lock, size change or overwrite, from any"
-                    + " handle including the holder's own"),
+    BREAK_LEVEL_TWO("MS-FSA 2.1.4.12 (BreakToNone); WDK IRP_MJ_WRITE / LOCK_CONTROL / SET_INFORMATION tables",
+            "Level 2 breaks to none without acknowledgment on a write, lock or size change, from any handle"
+                    + " including the holder's own"),
+    BREAK_LEVEL_TWO_OPEN("WDK IRP_MJ_CREATE oplock table (MS-FSA 2.1.4.12 has no key test here)",
+            "Level 2 breaks to none without acknowledgment on an overwriting, superseding or"
+                    + " FILE_RESERVE_OPFILTER open under another oplock key"),
     BREAK_READ("MS-FSA 2.1.4.12 (BreakCacheState contains R)",
             "Read oplocks under other keys break to none without acknowledgment"),
     BREAK_RH_TO_R("MS-FSA 2.1.4.12 (BreakCacheState = H); WDK FsRtlOplockBreakH and IRP_MJ_SET_INFORMATION",
-            "handle caching must go (an open would fail with a sharing violation, a rename, link, delete or set"
-                    + " security): Read-Handle breaks to Read, acknowledgment required"),
+            "handle caching must go (an open would fail with a sharing violation, a rename, a superseding link,"
+                    + " a delete or set security): Read-Handle breaks to Read, acknowledgment required"),
     BREAK_RH_TO_NONE("MS-FSA 2.1.4.12 (BreakCacheState contains R and W)",
             "a write, lock, size change or overwrite under another key: Read-Handle breaks to none, acknowledgment"
                     + " required, the operation does not wait for it"),
@@ -57,7 +60,7 @@ public enum OplockRule {
     BREAK_RWH_TO_RH("MS-FSA 2.1.4.12 (R|W|H|EXCLUSIVE, BreakCacheState = W); WDK IRP_MJ_CREATE / READ tables",
             "an open or read under another key: Read-Write-Handle breaks to Read-Handle, acknowledgment required"),
     BREAK_RWH_TO_RW("MS-FSA 2.1.4.12 (R|W|H|EXCLUSIVE, BreakCacheState = H); WDK FsRtlOplockBreakH",
-            "handle caching must go (sharing violation, rename, link, delete, set security): Read-Write-Handle"
+            "handle caching must go (sharing violation, rename, superseding link, delete, set security): Read-Write-Handle"
                     + " breaks to Read-Write"),
     BREAK_RWH_TO_NONE("MS-FSA 2.1.4.12 (R|W|H|EXCLUSIVE, BreakCacheState contains R and W)",
             "a write, lock, size change or overwrite under another key: Read-Write-Handle breaks to none"),
