@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.irpemu.flt.FltRegistration;
 import org.irpemu.flt.samples.ActivityMonitor;
+import org.irpemu.flt.samples.PassThrough;
 
 /**
  * The minifilters the command line and scenarios can attach by name, each with its default altitude.
@@ -48,6 +49,9 @@ public final class FilterCatalog {
     static {
         add(new Entry(ActivityMonitor.NAME, ActivityMonitor.DEFAULT_ALTITUDE,
                 "records every operation it sees, like the WDK's minispy", () -> new ActivityMonitor().registration()));
+        add(new Entry(PassThrough.NAME, PassThrough.DEFAULT_ALTITUDE,
+                "passes every operation down and back up unchanged, like the WDK's passThrough",
+                PassThrough::registration));
     }
 
     private FilterCatalog() {
