@@ -3,6 +3,7 @@ package org.irpemu.fs;
 import java.util.concurrent.ConcurrentHashMap;
 import org.irpemu.fsrtl.FileLock;
 import org.irpemu.fsrtl.FsRtl;
+import org.irpemu.fsrtl.FsRtlAdvancedFcbHeader;
 import org.irpemu.fsrtl.Oplock;
 import org.irpemu.fsrtl.OplockObserver;
 import org.irpemu.fsrtl.ShareAccess;
@@ -10,9 +11,9 @@ import org.irpemu.irp.FileAttributes;
 
 /**
  * File control block: one file or directory and its default data stream (the only stream this file
- * system has). Everything but the name space links is owned by the dispatcher thread {@link #dispatcher}.
+ * system has). It is an advanced FCB header, so filters can attach per-stream contexts to it. Everything but the name space links is owned by the dispatcher thread {@link #dispatcher}.
  */
-final class Fcb {
+final class Fcb extends FsRtlAdvancedFcbHeader {
     final boolean directory;
     final long fileId;
     volatile int dispatcher;

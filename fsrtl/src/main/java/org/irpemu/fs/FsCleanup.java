@@ -70,7 +70,9 @@ final class FsCleanup {
         if (fcb != null) {
             fcb.openCount--;
             if (fcb.openCount == 0 && fcb.deleted) {
+                // The stream control block is gone for good: its oplock and the filters' contexts with it.
                 FsRtl.uninitializeOplock(fcb.oplock);
+                FsRtl.teardownPerStreamContexts(fcb);
             }
         }
         return Io.completeRequest(irp, NtStatus.STATUS_SUCCESS, 0);

@@ -68,6 +68,102 @@ public final class FsRtl {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Per-stream contexts (ntifs.h FsRtl*PerStreamContext)
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code FsRtlSupportsPerStreamContexts}.
+     *
+     * @return whether the file object's stream control block is a {@link FsRtlAdvancedFcbHeader}
+     */
+    public static boolean supportsPerStreamContexts(FileObject fileObject) {
+        return fileObject != null && fileObject.fsContext() instanceof FsRtlAdvancedFcbHeader;
+    }
+
+    /**
+     * {@code FsRtlInsertPerStreamContext}: attaches a context to a stream.
+     *
+     * @return STATUS_SUCCESS, or STATUS_INVALID_DEVICE_REQUEST when {@code header} is {@code null} (the file
+     *     system does not support per-stream contexts)
+     */
+    public static int insertPerStreamContext(FsRtlAdvancedFcbHeader header, FsRtlPerStreamContext context) {
+        if (header == null) {
+            return NtStatus.STATUS_INVALID_DEVICE_REQUEST;
+        }
+        synchronized (header.filterContextsLock) {
+            context.next = header.filterContexts;
+            header.filterContexts = context;
+        }
+        return NtStatus.STATUS_SUCCESS;
+    }
+
+    /**
+     * {@code FsRtlLookupPerStreamContext}.
+     *
+     * @param instanceId the instance to match, or {@code null} for the owner's first context
+     * @return the most recently inserted matching context, or {@code null}
+     */
+    public static FsRtlPerStreamContext lookupPerStreamContext(FsRtlAdvancedFcbHeader header, Object ownerId,
+            Object instanceId) {
+        if (header == null) {
+            return null;
+        }
+        synchronized (header.filterContextsLock) {
+            for (FsRtlPerStreamContext c = header.filterContexts; c != null; c = c.next) {
+                if (c.matches(ownerId, instanceId)) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code FsRtlRemovePerStreamContext}: detaches a context without freeing it.
+     *
+     * @return the removed context, or {@code null} when none matched
+     */
+    public static FsRtlPerStreamContext removePerStreamContext(FsRtlAdvancedFcbHeader header, Object ownerId,
+            Object instanceId) {
+        if (header == null) {
+            return null;
+        }
+        synchronized (header.filterContextsLock) {
+            FsRtlPerStreamContext prev = null;
+            for (FsRtlPerStreamContext c = header.filterContexts; c != null; prev = c, c = c.next) {
+                if (c.matches(ownerId, instanceId)) {
+                    if (prev == null) {
+                        header.filterContexts = c.next;
+                    } else {
+                        prev.next = c.next;
+                    }
+                    c.next = null;
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@code FsRtlTeardownPerStreamContexts}: the file system frees the stream control block; every context
+     * is removed and its FreeCallback called (outside the lock).
+     */
+    public static void teardownPerStreamContexts(FsRtlAdvancedFcbHeader header) {
+        FsRtlPerStreamContext list;
+        synchronized (header.filterContextsLock) {
+            list = header.filterContexts;
+            header.filterContexts = null;
+        }
+        while (list != null) {
+            FsRtlPerStreamContext next = list.next;
+            list.next = null;
+            list.free();
+            list = next;
+        }
+    }
+
     /**
      * {@code FsRtlOplockFsctrl}: {@link #oplockFsctrlEx} with Flags 0.
      */
@@ -101,6 +197,49 @@ public final class FsRtl {
      * @throws IllegalArgumentException when the IRP is neither a create nor a file system control
      */
     public static int oplockFsctrlEx(Oplock oplock, Irp irp, int openCount, int flags) {
+        return oplockFsctrlEx(oplock, irp, openCount, flags, null);
+    }
+
+    /**
+     * {@code FsRtlOplockFsctrlEx} for a caller that hands IRPs back its own way — the Filter Manager's
+     * {@code FltOplockFsctrlEx}, whose minifilter's callback data stands for the IRP.
+     *
+     * @param completer {@code null}: as {@link #oplockFsctrlEx(Oplock, Irp, int, int)}. Otherwise the IRP is
+     *     never completed here: unless the result is STATUS_PENDING, its IoStatus holds the final status
+     *     and information for the caller to pass on; the IRPs the package keeps (the granted request, an
+     *     acknowledgment that became an oplock, a break-notify request) are handed to {@code completer} when
+     *     their time comes.
+     * @return as {@link #oplockFsctrlEx(Oplock, Irp, int, int)}
+     */
+    public static int oplockFsctrlEx(Oplock oplock, Irp irp, int openCount, int flags, OplockIrpCompleter completer) {
+        int status;
+        oplock.completer = completer;
+        try {
+            status = oplockFsctrlStatus(oplock, irp, openCount, flags);
+        } finally {
+            oplock.completer = null;
+        }
+        IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
+        if (completer == null && status != NtStatus.STATUS_PENDING
+                && sl.majorFunction() == IrpMajorFunction.IRP_MJ_FILE_SYSTEM_CONTROL) {
+            Io.completeRequest(irp);
+        }
+        oplock.flush();
+        return status;
+    }
+
+    /**
+     * irpemu extension: installs the observer (trace, verifier) of an oplock initialized without one, as
+     * the Filter Manager does for the oplocks its minifilters initialize. An oplock that has an observer
+     * keeps it.
+     */
+    public static void observeOplock(Oplock oplock, OplockObserver observer) {
+        if (oplock != null && oplock.observer() == null) {
+            oplock.observer(observer);
+        }
+    }
+
+    private static int oplockFsctrlStatus(Oplock oplock, Irp irp, int openCount, int flags) {
         IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
         FileObject open = sl.fileObject();
         if (sl.majorFunction() == IrpMajorFunction.IRP_MJ_CREATE) {
@@ -172,9 +311,8 @@ public final class FsRtl {
                 information = 0;
             }
             oplock.ackOutValid = false;
-            Io.completeRequest(irp, status, information);
+            irp.ioStatus().set(status, information);
         }
-        oplock.flush();
         return status;
     }
 

@@ -24,9 +24,12 @@ final class Grant extends OplockList.Node<Grant> {
     /** RHOpContext.BreakingToRead. */
     boolean breakingToRead;
     Oplock oplock;
+    /** Hands {@link #irp} back when the grant ends; {@code null}: IoCompleteRequest. */
+    OplockIrpCompleter completer;
 
-    Grant set(Oplock oplock, FileObject open, Irp irp, int type, int level) {
+    Grant set(Oplock oplock, FileObject open, Irp irp, int type, int level, OplockIrpCompleter completer) {
         this.oplock = oplock;
+        this.completer = completer;
         this.open = open;
         this.irp = irp;
         this.type = type;

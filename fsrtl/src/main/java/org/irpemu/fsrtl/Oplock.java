@@ -90,7 +90,7 @@ public final class Oplock {
     /** FSCTL_OPBATCH_ACK_CLOSE_PENDING was received for the break in progress. */
     boolean closePending;
 
-    private final OplockObserver observer;
+    private OplockObserver observer;
 
     // Output of an acknowledgment that completes the acknowledging IRP itself (CANNOT_GRANT).
     int ackOutOriginal;
@@ -104,6 +104,11 @@ public final class Oplock {
     private int modesShare;
 
     // Deferred deliveries: IRPs to complete, waiters to release, in order.
+    /**
+     * While an {@code FsRtlOplockFsctrl} / {@code FltOplockFsctrl} call runs: how the IRPs it leaves with
+     * the package are handed back ({@code null}: IoCompleteRequest).
+     */
+    OplockIrpCompleter completer;
     private Object[] deferred = new Object[8];
     private int deferredHead;
     private int deferredTail;
@@ -115,6 +120,10 @@ public final class Oplock {
     private int waiterPoolSize;
 
     Oplock(OplockObserver observer) {
+        this.observer = observer;
+    }
+
+    void observer(OplockObserver observer) {
         this.observer = observer;
     }
 
@@ -1194,9 +1203,10 @@ public final class Oplock {
             g.list.remove(g);
             recompute();
         }
+        OplockIrpCompleter c = g.completer;
         recycle(g);
         irp.ioStatus().set(NtStatus.STATUS_CANCELLED, 0);
-        defer(irp);
+        deferCompletion(c, irp);
     }
 
     private void cancelWaiter(Waiter w) {
@@ -1278,6 +1288,14 @@ public final class Oplock {
         }
         irp.ioStatus().set(status, information);
         event(OplockObserver.Kind.BREAK, g.open, irp, detail, rule);
+        deferCompletion(g.completer, irp);
+    }
+
+    /** Queues the hand-back of a held IRP: two slots (completer, IRP) when it has its own completer. */
+    private void deferCompletion(OplockIrpCompleter c, Irp irp) {
+        if (c != null) {
+            defer(c);
+        }
         defer(irp);
     }
 
@@ -1307,17 +1325,24 @@ public final class Oplock {
                 deferred[deferredHead++] = null;
                 if (item instanceof Irp) {
                     Io.completeRequest((Irp) item);
+                } else if (item instanceof OplockIrpCompleter) {
+                    Irp irp = (Irp) deferred[deferredHead];
+                    deferred[deferredHead++] = null;
+                    ((OplockIrpCompleter) item).completeIrp(irp);
                 } else {
                     Waiter w = (Waiter) item;
                     Irp irp = w.irp;
                     OplockWaitCompleteRoutine routine = w.routine;
                     Object context = w.context;
                     boolean notifyRequest = w.breakNotify;
+                    OplockIrpCompleter c = w.completer;
                     recycle(w);
-                    if (notifyRequest) {
-                        Io.completeRequest(irp);
-                    } else {
+                    if (!notifyRequest) {
                         routine.complete(context, irp);
+                    } else if (c != null) {
+                        c.completeIrp(irp);
+                    } else {
+                        Io.completeRequest(irp);
                     }
                 }
             }
@@ -1429,12 +1454,13 @@ public final class Oplock {
 
     private Grant newGrant(FileObject open, Irp irp, int type, int level) {
         Grant g = grantPoolSize > 0 ? grantPool[--grantPoolSize] : new Grant();
-        return g.set(this, open, irp, type, level);
+        return g.set(this, open, irp, type, level, completer);
     }
 
     private void recycle(Grant g) {
         g.open = null;
         g.irp = null;
+        g.completer = null;
         if (grantPoolSize == grantPool.length) {
             grantPool = Arrays.copyOf(grantPool, grantPoolSize * 2);
         }
@@ -1444,12 +1470,13 @@ public final class Oplock {
     private Waiter newWaiter(FileObject open, Irp irp, OplockWaitCompleteRoutine routine, Object context,
             boolean notify) {
         Waiter w = waiterPoolSize > 0 ? waiterPool[--waiterPoolSize] : new Waiter();
-        return w.set(this, open, irp, routine, context, notify);
+        return w.set(this, open, irp, routine, context, notify, notify ? completer : null);
     }
 
     private void recycle(Waiter w) {
         w.open = null;
         w.irp = null;
+        w.completer = null;
         w.routine = null;
         w.context = null;
         if (waiterPoolSize == waiterPool.length) {

@@ -14,10 +14,13 @@ final class Waiter extends OplockList.Node<Waiter> {
     Object context;
     boolean breakNotify;
     Oplock oplock;
+    /** For a break-notify request: hands {@link #irp} back; {@code null}: IoCompleteRequest. */
+    OplockIrpCompleter completer;
 
     Waiter set(Oplock oplock, FileObject open, Irp irp, OplockWaitCompleteRoutine routine, Object context,
-            boolean breakNotify) {
+            boolean breakNotify, OplockIrpCompleter completer) {
         this.oplock = oplock;
+        this.completer = completer;
         this.open = open;
         this.irp = irp;
         this.routine = routine;

@@ -4,8 +4,6 @@ import com.lmax.disruptor.RingBuffer;
 import java.util.UUID;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.irpemu.irp.AccessMask;
-import org.irpemu.irp.CreateDisposition;
 import org.irpemu.irp.CreateOptions;
 import org.irpemu.irp.DeviceObject;
 import org.irpemu.irp.FileObject;
@@ -70,21 +68,16 @@ public final class NtApi {
     public Overlapped ntCreateFile(Overlapped ov, String path, int desiredAccess, int fileAttributes,
             int shareAccess, int createDisposition, int createOptions, UUID targetOplockKey, UUID parentOplockKey) {
         io.checkNotDispatcherThread();
-        String name = normalize(path);
+        String name = IoCreateParameters.normalize(path);
         int dispatcher = io.dispatcherForName(name);
         ov.begin(Overlapped.KIND_IRP, dispatcher, 0, io.isTiming());
-        // No security is modelled: MAXIMUM_ALLOWED grants every file right, with whatever else was asked.
-        int access = AccessMask.mapGenericMask(desiredAccess & ~AccessMask.MAXIMUM_ALLOWED)
-                | ((desiredAccess & AccessMask.MAXIMUM_ALLOWED) != 0 ? AccessMask.FILE_ALL_ACCESS : 0);
-        int invalid = checkCreateParameters(access, shareAccess, createDisposition, createOptions);
+        int access = IoCreateParameters.mapDesiredAccess(desiredAccess);
+        int invalid = IoCreateParameters.check(access, shareAccess, createDisposition, createOptions);
         if (invalid != NtStatus.STATUS_SUCCESS) {
             ov.completeImmediately(invalid, 0);
             return ov;
         }
-        FileObject fo = new FileObject(volume, name);
-        fo.dispatcher(dispatcher);
-        fo.grantedAccess(access);
-        fo.flags(fileObjectFlags(createOptions));
+        FileObject fo = IoCreateParameters.newFileObject(volume, name, dispatcher, access, createOptions);
         long seq = ring.next();
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, dispatcher, ov);
@@ -363,69 +356,4 @@ public final class NtApi {
         return e;
     }
 
-    /** Volume-relative name with one leading backslash; the root directory is {@code \}, the volume itself "". */
-    static String normalize(String path) {
-        if (path.isEmpty()) {
-            return path;
-        }
-        return path.charAt(0) == '\\' ? path : "\\" + path;
-    }
-
-    /** The checks {@code IoCreateFile} makes before any driver sees the create. */
-    static int checkCreateParameters(int access, int share, int disposition, int options) {
-        if (disposition < 0 || disposition > CreateDisposition.FILE_MAXIMUM_DISPOSITION
-                || (options & ~CreateOptions.FILE_VALID_OPTION_FLAGS) != 0
-                || (share & ~org.irpemu.irp.ShareAccessFlags.FILE_SHARE_VALID_FLAGS) != 0) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        boolean sync = (options & (CreateOptions.FILE_SYNCHRONOUS_IO_ALERT | CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT)) != 0;
-        if ((options & CreateOptions.FILE_SYNCHRONOUS_IO_ALERT) != 0
-                && (options & CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT) != 0) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if (sync && (access & AccessMask.SYNCHRONIZE) == 0) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if ((options & CreateOptions.FILE_DIRECTORY_FILE) != 0
-                && ((options & CreateOptions.FILE_NON_DIRECTORY_FILE) != 0
-                || (disposition != CreateDisposition.FILE_CREATE && disposition != CreateDisposition.FILE_OPEN
-                && disposition != CreateDisposition.FILE_OPEN_IF))) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        if ((options & CreateOptions.FILE_DELETE_ON_CLOSE) != 0 && (access & AccessMask.DELETE) == 0) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        // oplock-reference.md: the I/O manager rejects COMPLETE_IF_OPLOCKED with RESERVE_OPFILTER.
-        if ((options & CreateOptions.FILE_COMPLETE_IF_OPLOCKED) != 0
-                && (options & CreateOptions.FILE_RESERVE_OPFILTER) != 0) {
-            return NtStatus.STATUS_INVALID_PARAMETER;
-        }
-        return NtStatus.STATUS_SUCCESS;
-    }
-
-    private static int fileObjectFlags(int options) {
-        int flags = FileObject.FO_FILE_OPEN;
-        if ((options & (CreateOptions.FILE_SYNCHRONOUS_IO_ALERT | CreateOptions.FILE_SYNCHRONOUS_IO_NONALERT)) != 0) {
-            flags |= FileObject.FO_SYNCHRONOUS_IO;
-        }
-        if ((options & CreateOptions.FILE_SYNCHRONOUS_IO_ALERT) != 0) {
-            flags |= FileObject.FO_ALERTABLE_IO;
-        }
-        if ((options & CreateOptions.FILE_NO_INTERMEDIATE_BUFFERING) != 0) {
-            flags |= FileObject.FO_NO_INTERMEDIATE_BUFFERING;
-        }
-        if ((options & CreateOptions.FILE_WRITE_THROUGH) != 0) {
-            flags |= FileObject.FO_WRITE_THROUGH;
-        }
-        if ((options & CreateOptions.FILE_SEQUENTIAL_ONLY) != 0) {
-            flags |= FileObject.FO_SEQUENTIAL_ONLY;
-        }
-        if ((options & CreateOptions.FILE_RANDOM_ACCESS) != 0) {
-            flags |= FileObject.FO_RANDOM_ACCESS;
-        }
-        if ((options & CreateOptions.FILE_DELETE_ON_CLOSE) != 0) {
-            flags |= FileObject.FO_DELETE_ON_CLOSE;
-        }
-        return flags;
-    }
 }

@@ -46,6 +46,7 @@ public final class FileObject {
     private final long id;
     /** Head of the I/O manager's list of this file object's in-flight IRPs (for CancelIoEx); not for drivers. */
     public Irp ioListHead;
+    private volatile Object filterContext;
 
     private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
@@ -73,6 +74,31 @@ public final class FileObject {
 
     public void fileName(String fileName) {
         this.fileName = fileName;
+    }
+
+    /**
+     * {@code IoGetFileObjectFilterContext}: the file object's filter context, where the Filter Manager
+     * keeps its per-handle (stream handle) contexts.
+     *
+     * @return the context, or {@code null}
+     */
+    public Object filterContext() {
+        return filterContext;
+    }
+
+    /**
+     * {@code IoChangeFileObjectFilterContext}: sets the filter context once, or removes it.
+     *
+     * @param expected the current value ({@code null} to set, the value to remove it)
+     * @param value the new value ({@code null} to remove)
+     * @return whether the change was made (it fails when {@code expected} is not the current value)
+     */
+    public synchronized boolean changeFilterContext(Object expected, Object value) {
+        if (filterContext != expected) {
+            return false;
+        }
+        filterContext = value;
+        return true;
     }
 
     /** @return FsContext: the file system's per-stream context (FCB / SCB) */

@@ -95,6 +95,19 @@ public final class IoStackLocation {
         targetFileObject = o.targetFileObject;
     }
 
+    /**
+     * @return whether the function codes, flags, file object and parameters equal another location's
+     *     (what {@link #copyParametersFrom} copies); buffers are compared by identity
+     */
+    public boolean parametersEqual(IoStackLocation o) {
+        return majorFunction == o.majorFunction && minorFunction == o.minorFunction && flags == o.flags
+                && fileObject == o.fileObject && desiredAccess == o.desiredAccess && options == o.options
+                && shareAccess == o.shareAccess && fileAttributes == o.fileAttributes && byteOffset == o.byteOffset
+                && length == o.length && key == o.key && fsControlCode == o.fsControlCode
+                && inputBufferLength == o.inputBufferLength && outputBufferLength == o.outputBufferLength
+                && fileInformationClass == o.fileInformationClass && targetFileObject == o.targetFileObject;
+    }
+
     /** @return MajorFunction, an {@code IRP_MJ_*} code */
     public int majorFunction() {
         return majorFunction;

@@ -64,6 +64,7 @@ public final class NtStatus {
     public static final int STATUS_FILE_IS_A_DIRECTORY = 0xC00000BA;
     public static final int STATUS_NOT_SUPPORTED = 0xC00000BB;
     public static final int STATUS_BAD_NETWORK_PATH = 0xC00000BE;
+    public static final int STATUS_CANT_WAIT = 0xC00000D8;
     public static final int STATUS_OPLOCK_NOT_GRANTED = 0xC00000E2;
     public static final int STATUS_INVALID_OPLOCK_PROTOCOL = 0xC00000E3;
     public static final int STATUS_INVALID_USER_BUFFER = 0xC00000E8;
@@ -74,9 +75,32 @@ public final class NtStatus {
     public static final int STATUS_FILE_CLOSED = 0xC0000128;
     public static final int STATUS_INVALID_DEVICE_STATE = 0xC0000184;
     public static final int STATUS_INVALID_LOCK_RANGE = 0xC00001A1;
+    public static final int STATUS_NOT_FOUND = 0xC0000225;
     public static final int STATUS_USER_MAPPED_FILE = 0xC0000243;
     public static final int STATUS_NOT_A_REPARSE_POINT = 0xC0000275;
     public static final int STATUS_CANNOT_BREAK_OPLOCK = 0xC0000909;
+    // Filter Manager (facility 0x1C, ntstatus.h); RtlNtStatusToDosError maps none of them.
+    public static final int STATUS_FLT_NO_HANDLER_DEFINED = 0xC01C0001;
+    public static final int STATUS_FLT_CONTEXT_ALREADY_DEFINED = 0xC01C0002;
+    public static final int STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST = 0xC01C0003;
+    public static final int STATUS_FLT_DISALLOW_FAST_IO = 0xC01C0004;
+    public static final int STATUS_FLT_NOT_INITIALIZED = 0xC01C0007;
+    public static final int STATUS_FLT_FILTER_NOT_READY = 0xC01C0008;
+    public static final int STATUS_FLT_POST_OPERATION_CLEANUP = 0xC01C0009;
+    public static final int STATUS_FLT_INTERNAL_ERROR = 0xC01C000A;
+    public static final int STATUS_FLT_DELETING_OBJECT = 0xC01C000B;
+    public static final int STATUS_FLT_DUPLICATE_ENTRY = 0xC01C000D;
+    public static final int STATUS_FLT_CBDQ_DISABLED = 0xC01C000E;
+    public static final int STATUS_FLT_DO_NOT_ATTACH = 0xC01C000F;
+    public static final int STATUS_FLT_DO_NOT_DETACH = 0xC01C0010;
+    public static final int STATUS_FLT_INSTANCE_ALTITUDE_COLLISION = 0xC01C0011;
+    public static final int STATUS_FLT_INSTANCE_NAME_COLLISION = 0xC01C0012;
+    public static final int STATUS_FLT_FILTER_NOT_FOUND = 0xC01C0013;
+    public static final int STATUS_FLT_VOLUME_NOT_FOUND = 0xC01C0014;
+    public static final int STATUS_FLT_INSTANCE_NOT_FOUND = 0xC01C0015;
+    public static final int STATUS_FLT_CONTEXT_ALLOCATION_NOT_FOUND = 0xC01C0016;
+    public static final int STATUS_FLT_INVALID_CONTEXT_REGISTRATION = 0xC01C0017;
+    public static final int STATUS_FLT_CONTEXT_ALREADY_LINKED = 0xC01C001C;
 
     private static final Map<Integer, String> SYMBOLS;
     private static final Map<String, Integer> BY_SYMBOL = new HashMap<>();
@@ -122,6 +146,8 @@ public final class NtStatus {
         win32(STATUS_DISK_FULL, Win32Error.ERROR_DISK_FULL);
         win32(STATUS_FILE_IS_A_DIRECTORY, Win32Error.ERROR_ACCESS_DENIED);
         win32(STATUS_NOT_SUPPORTED, Win32Error.ERROR_NOT_SUPPORTED);
+        win32(STATUS_CANT_WAIT, Win32Error.ERROR_CANT_WAIT);
+        win32(STATUS_NOT_FOUND, Win32Error.ERROR_NOT_FOUND);
         win32(STATUS_BAD_NETWORK_PATH, Win32Error.ERROR_BAD_NETPATH);
         win32(STATUS_OPLOCK_NOT_GRANTED, Win32Error.ERROR_OPLOCK_NOT_GRANTED);
         win32(STATUS_INVALID_OPLOCK_PROTOCOL, Win32Error.ERROR_INVALID_OPLOCK_PROTOCOL);
@@ -135,6 +161,12 @@ public final class NtStatus {
         win32(STATUS_USER_MAPPED_FILE, Win32Error.ERROR_USER_MAPPED_FILE);
         win32(STATUS_NOT_A_REPARSE_POINT, Win32Error.ERROR_NOT_A_REPARSE_POINT);
         win32(STATUS_CANNOT_BREAK_OPLOCK, Win32Error.ERROR_CANNOT_BREAK_OPLOCK);
+        // The Filter Manager's codes reach user mode as HRESULTs (ERROR_FLT_*, 0x801F....), not through
+        // RtlNtStatusToDosError, whose table we take to have no entry for them (an assumption, not a
+        // documented mapping): ERROR_MR_MID_NOT_FOUND, what it returns for unmapped codes.
+        for (int code = STATUS_FLT_NO_HANDLER_DEFINED; code <= STATUS_FLT_CONTEXT_ALREADY_LINKED; code++) {
+            win32(code, Win32Error.ERROR_MR_MID_NOT_FOUND);
+        }
 
         // Process Monitor shortens a few symbols; every other text is the symbol without STATUS_,
         // underscores printed as spaces.

@@ -43,6 +43,7 @@ public final class Win32Error {
     public static final int ERROR_INVALID_OPLOCK_PROTOCOL = 301;
     public static final int ERROR_INVALID_LOCK_RANGE = 307;
     public static final int ERROR_MR_MID_NOT_FOUND = 317;
+    public static final int ERROR_CANT_WAIT = 554;
     public static final int ERROR_OPLOCK_BREAK_IN_PROGRESS = 742;
     public static final int ERROR_WAIT_FOR_OPLOCK = 765;
     public static final int ERROR_OPLOCK_SWITCHED_TO_NEW_HANDLE = 800;
@@ -52,6 +53,7 @@ public final class Win32Error {
     public static final int ERROR_OPERATION_ABORTED = 995;
     public static final int ERROR_IO_PENDING = 997;
     public static final int ERROR_NOTIFY_ENUM_DIR = 1022;
+    public static final int ERROR_NOT_FOUND = 1168;
     public static final int ERROR_USER_MAPPED_FILE = 1224;
     public static final int ERROR_INVALID_USER_BUFFER = 1784;
     public static final int ERROR_NOT_A_REPARSE_POINT = 4390;
@@ -93,6 +95,8 @@ public final class Win32Error {
         message(ERROR_INVALID_LOCK_RANGE, "A requested file lock operation cannot be processed due to an invalid byte range.");
         message(ERROR_MR_MID_NOT_FOUND,
                 "The system cannot find message text for message number 0x%1 in the message file for %2.");
+        message(ERROR_CANT_WAIT, "Cannot wait on this thread.");
+        message(ERROR_NOT_FOUND, "Element not found.");
         message(ERROR_OPLOCK_BREAK_IN_PROGRESS, "An open/create operation completed while an oplock break is underway.");
         message(ERROR_WAIT_FOR_OPLOCK, "An operation is blocked waiting for an oplock.");
         message(ERROR_OPLOCK_SWITCHED_TO_NEW_HANDLE,

@@ -1,11 +1,19 @@
 package org.irpemu.flt;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
 /** A registered minifilter ({@code PFLT_FILTER}), returned by {@link FilterManager#registerFilter}. */
 public final class FltFilter {
     private final FltRegistration registration;
+    final FilterManager frame;
     private volatile boolean filtering;
+    volatile boolean unregistering;
+    /** Contexts allocated and not yet freed, for leak reports at unload. */
+    final Set<FltContext> liveContexts = ConcurrentHashMap.newKeySet();
 
-    FltFilter(FltRegistration registration) {
+    FltFilter(FilterManager frame, FltRegistration registration) {
+        this.frame = frame;
         this.registration = registration;
     }
 

@@ -1,6 +1,9 @@
 package org.irpemu.flt;
 
 import java.math.BigDecimal;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.irpemu.irp.DeviceObject;
 
 /**
@@ -9,13 +12,27 @@ import org.irpemu.irp.DeviceObject;
  * pre-operation callbacks first.
  */
 public final class FltInstance implements Comparable<FltInstance> {
+    static final int ATTACHED = 0;
+    static final int TEARING_DOWN = 1;
+    static final int DETACHED = 2;
+
     private final FltFilter filter;
     private final DeviceObject volume;
     private final String altitude;
     private final BigDecimal altitudeValue;
     private final String name;
+    final FilterManager frame;
+    volatile int state = ATTACHED;
+    /** The instance context, guarded by the frame's context lock. */
+    FltContext instanceContext;
+    /** Every context set for this instance (instance, stream and stream handle ones), to delete at teardown. */
+    final Set<FltContext> linkedContexts = ConcurrentHashMap.newKeySet();
+    /** Filter-initiated operations in flight, and the file objects the filter opened and has not closed. */
+    final AtomicInteger generatedOutstanding = new AtomicInteger();
+    final Set<org.irpemu.irp.FileObject> openedFiles = ConcurrentHashMap.newKeySet();
 
-    FltInstance(FltFilter filter, DeviceObject volume, String altitude, String name) {
+    FltInstance(FilterManager frame, FltFilter filter, DeviceObject volume, String altitude, String name) {
+        this.frame = frame;
         this.filter = filter;
         this.volume = volume;
         this.altitude = altitude;
@@ -57,6 +74,16 @@ public final class FltInstance implements Comparable<FltInstance> {
     /** @return the instance name */
     public String name() {
         return name;
+    }
+
+    /** @return whether the instance is attached and not being torn down */
+    public boolean isAttached() {
+        return state == ATTACHED;
+    }
+
+    /** @return whether this instance sits below {@code other} (its altitude is lower) */
+    boolean isBelow(FltInstance other) {
+        return altitudeValue.compareTo(other.altitudeValue) < 0;
     }
 
     /** Orders by altitude, highest first. */

@@ -6,17 +6,30 @@ import java.util.List;
 import org.irpemu.irp.IrpMajorFunction;
 
 /**
- * {@code FLT_REGISTRATION}: what a minifilter gives {@code FltRegisterFilter}: its name and the
- * callbacks of the operations it filters. Built with {@link #builder(String)}.
+ * {@code FLT_REGISTRATION}: what a minifilter gives {@code FltRegisterFilter}: its name, the callbacks of
+ * the operations it filters, the context types it uses, and its unload, instance setup and teardown
+ * callbacks (each optional, with the WDK's meaning when absent). Built with {@link #builder(String)}.
  */
 public final class FltRegistration {
     private final String name;
     private final FltOperationRegistration[] byMajor;
     private final List<FltOperationRegistration> operations;
+    private final List<FltContextRegistration> contexts;
+    private final FltFilterUnloadCallback filterUnload;
+    private final FltInstanceSetupCallback instanceSetup;
+    private final FltInstanceQueryTeardownCallback instanceQueryTeardown;
+    private final FltInstanceTeardownCallback instanceTeardownStart;
+    private final FltInstanceTeardownCallback instanceTeardownComplete;
 
-    private FltRegistration(String name, List<FltOperationRegistration> operations) {
-        this.name = name;
-        this.operations = Collections.unmodifiableList(new ArrayList<>(operations));
+    private FltRegistration(Builder b) {
+        this.name = b.name;
+        this.operations = Collections.unmodifiableList(new ArrayList<>(b.operations));
+        this.contexts = Collections.unmodifiableList(new ArrayList<>(b.contexts));
+        this.filterUnload = b.filterUnload;
+        this.instanceSetup = b.instanceSetup;
+        this.instanceQueryTeardown = b.instanceQueryTeardown;
+        this.instanceTeardownStart = b.instanceTeardownStart;
+        this.instanceTeardownComplete = b.instanceTeardownComplete;
         this.byMajor = new FltOperationRegistration[IrpMajorFunction.IRP_MJ_MAXIMUM_FUNCTION + 1];
         for (FltOperationRegistration op : operations) {
             if (byMajor[op.majorFunction()] != null) {
@@ -47,10 +60,59 @@ public final class FltRegistration {
         return byMajor[majorFunction];
     }
 
+    /** @return ContextRegistration, in registration order */
+    public List<FltContextRegistration> contexts() {
+        return contexts;
+    }
+
+    /**
+     * @return the first registration of a context type (the WDK: duplicates, the first wins), or
+     *     {@code null}
+     */
+    public FltContextRegistration context(int contextType) {
+        for (FltContextRegistration c : contexts) {
+            if (c.contextType() == contextType) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** @return FilterUnloadCallback, or {@code null} (the filter cannot be unloaded) */
+    public FltFilterUnloadCallback filterUnload() {
+        return filterUnload;
+    }
+
+    /** @return InstanceSetupCallback, or {@code null} (always attach) */
+    public FltInstanceSetupCallback instanceSetup() {
+        return instanceSetup;
+    }
+
+    /** @return InstanceQueryTeardownCallback, or {@code null} (no detaching by hand) */
+    public FltInstanceQueryTeardownCallback instanceQueryTeardown() {
+        return instanceQueryTeardown;
+    }
+
+    /** @return InstanceTeardownStartCallback, or {@code null} */
+    public FltInstanceTeardownCallback instanceTeardownStart() {
+        return instanceTeardownStart;
+    }
+
+    /** @return InstanceTeardownCompleteCallback, or {@code null} */
+    public FltInstanceTeardownCallback instanceTeardownComplete() {
+        return instanceTeardownComplete;
+    }
+
     /** Builds an {@link FltRegistration}. */
     public static final class Builder {
         private final String name;
         private final List<FltOperationRegistration> operations = new ArrayList<>();
+        private final List<FltContextRegistration> contexts = new ArrayList<>();
+        private FltFilterUnloadCallback filterUnload;
+        private FltInstanceSetupCallback instanceSetup;
+        private FltInstanceQueryTeardownCallback instanceQueryTeardown;
+        private FltInstanceTeardownCallback instanceTeardownStart;
+        private FltInstanceTeardownCallback instanceTeardownComplete;
 
         private Builder(String name) {
             this.name = name;
@@ -66,8 +128,44 @@ public final class FltRegistration {
             return this;
         }
 
+        /** Adds a context registration. */
+        public Builder context(FltContextRegistration registration) {
+            contexts.add(registration);
+            return this;
+        }
+
+        /** Adds a context registration ({@code FltContextRegistration(type, size, cleanup)}). */
+        public Builder context(int contextType, int size, FltContextCleanupCallback cleanup) {
+            return context(new FltContextRegistration(contextType, size, cleanup));
+        }
+
+        public Builder filterUnload(FltFilterUnloadCallback callback) {
+            this.filterUnload = callback;
+            return this;
+        }
+
+        public Builder instanceSetup(FltInstanceSetupCallback callback) {
+            this.instanceSetup = callback;
+            return this;
+        }
+
+        public Builder instanceQueryTeardown(FltInstanceQueryTeardownCallback callback) {
+            this.instanceQueryTeardown = callback;
+            return this;
+        }
+
+        public Builder instanceTeardownStart(FltInstanceTeardownCallback callback) {
+            this.instanceTeardownStart = callback;
+            return this;
+        }
+
+        public Builder instanceTeardownComplete(FltInstanceTeardownCallback callback) {
+            this.instanceTeardownComplete = callback;
+            return this;
+        }
+
         public FltRegistration build() {
-            return new FltRegistration(name, operations);
+            return new FltRegistration(this);
         }
     }
 }
