@@ -156,6 +156,33 @@ public final class Oplock {
         return (state & ANY_BREAK) != 0 || !rhBreakQueue.isEmpty();
     }
 
+    /**
+     * @return whether {@code open} owes an acknowledgment for a break under way: it is the exclusive
+     *     holder of an oplock being broken, or a Read-Handle holder on the break queue
+     */
+    public boolean owesAcknowledgment(FileObject open) {
+        if (exclusiveOpen != null && exclusiveOpen.open == open && (state & ANY_BREAK) != 0) {
+            return true;
+        }
+        for (Grant c = rhBreakQueue.first(); c != null; c = c.next) {
+            if (c.open == open) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return the operations parked on the wait list (not break-notify requests), oldest first */
+    public java.util.List<Irp> waitingOperations() {
+        java.util.List<Irp> out = new java.util.ArrayList<>();
+        for (Waiter w = waitList.first(); w != null; w = w.next) {
+            if (!w.breakNotify) {
+                out.add(w.irp);
+            }
+        }
+        return out;
+    }
+
     /** @return the number of granted oplocks whose request IRPs are still pending */
     public int grantedCount() {
         int n = iiOplocks.size() + rOplocks.size() + rhOplocks.size();

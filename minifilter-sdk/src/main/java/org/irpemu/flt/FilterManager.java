@@ -85,6 +85,9 @@ public final class FilterManager {
      */
     public void verifier(FltVerifier verifier) {
         this.verifier = verifier;
+        if (verifier != null) {
+            verifier.frame(this);
+        }
     }
 
     /** @return the verifier, or {@code null} */

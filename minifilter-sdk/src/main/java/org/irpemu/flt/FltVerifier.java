@@ -6,7 +6,20 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.irpemu.fsrtl.Oplock;
+import org.irpemu.fsrtl.OplockObserver;
+import org.irpemu.fsrtl.OplockRule;
+import org.irpemu.irp.FileObject;
+import org.irpemu.irp.Io;
+import org.irpemu.irp.IoStackLocation;
+import org.irpemu.irp.IoSystem;
+import org.irpemu.irp.Irp;
+import org.irpemu.irp.IrpMajorFunction;
 
 /**
  * The minifilter verifier, in the spirit of Driver Verifier's File System Filter Verification: it watches
@@ -26,7 +39,7 @@ import java.util.function.Consumer;
  *
  * <p>Thread-safe: findings may arrive from any dispatcher thread and from the verifier's watchdog.
  */
-public final class FltVerifier {
+public final class FltVerifier implements OplockObserver, AutoCloseable {
     /** The rules, each with what it catches and where the rule comes from. */
     public enum Rule {
         /** A pre-operation callback returned a status the WDK does not allow for the operation. */
@@ -273,6 +286,115 @@ public final class FltVerifier {
         PrintStream w = warnings;
         if (p == Policy.WARN && w != null) {
             w.println(f);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Breaks owed: OPLOCK_BREAK_NOT_ACKNOWLEDGED
+    // ---------------------------------------------------------------------------------------------
+
+    /** A holder that was sent a break needing an acknowledgment. */
+    private static final class Owed {
+        final Oplock oplock;
+        final FileObject open;
+        final long sinceNanos;
+        final String detail;
+
+        Owed(Oplock oplock, FileObject open, long sinceNanos, String detail) {
+            this.oplock = oplock;
+            this.open = open;
+            this.sinceNanos = sinceNanos;
+            this.detail = detail;
+        }
+    }
+
+    private final Map<FileObject, Owed> owed = new ConcurrentHashMap<>();
+    private volatile FilterManager frame;
+    private ScheduledExecutorService watchdog;
+
+    /** Called by the Filter Manager the verifier is installed in: its I/O system runs the checks. */
+    void frame(FilterManager frame) {
+        this.frame = frame;
+    }
+
+    /**
+     * Watches the oplocks of the volume (the file system's and the minifilters'): a break that needs an
+     * acknowledgment starts the clock of {@link Rule#OPLOCK_BREAK_NOT_ACKNOWLEDGED}; the acknowledgment (or
+     * the holder's close) stops it. Install it as the file system's oplock observer (beside a trace).
+     */
+    @Override
+    public void onEvent(Kind kind, Oplock oplock, FileObject open, Irp irp, String detail, OplockRule rule) {
+        if (open == null) {
+            return;
+        }
+        if (kind == Kind.BREAK && detail != null && detail.contains("ack required")) {
+            owed.putIfAbsent(open, new Owed(oplock, open, System.nanoTime(), detail));
+            startWatchdog();
+        } else if (kind == Kind.ACKNOWLEDGED) {
+            owed.remove(open);
+        }
+    }
+
+    private synchronized void startWatchdog() {
+        if (watchdog != null) {
+            return;
+        }
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "irpemu-verifier-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long period = Math.max(10, Math.min(1000, breakAcknowledgmentTimeoutMillis / 4));
+        watchdog.scheduleWithFixedDelay(this::checkOverdueBreaks, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** On the watchdog thread: each overdue holder is checked on its own dispatcher thread. */
+    private void checkOverdueBreaks() {
+        FilterManager f = frame;
+        IoSystem io = f == null ? null : f.ioSystem();
+        long now = System.nanoTime();
+        long limit = TimeUnit.MILLISECONDS.toNanos(breakAcknowledgmentTimeoutMillis);
+        for (Owed o : owed.values()) {
+            if (now - o.sinceNanos < limit) {
+                continue;
+            }
+            if (io == null) {
+                checkOwed(o);
+            } else {
+                io.queueWorkItem(o.open.dispatcher(), context -> checkOwed(o), null);
+            }
+        }
+    }
+
+    private void checkOwed(Owed o) {
+        if (owed.get(o.open) != o) {
+            return;
+        }
+        owed.remove(o.open);
+        if (!o.oplock.owesAcknowledgment(o.open)) {
+            return;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - o.sinceNanos);
+        StringBuilder waiting = new StringBuilder();
+        for (Irp w : o.oplock.waitingOperations()) {
+            IoStackLocation sl = Io.getCurrentIrpStackLocation(w);
+            waiting.append(waiting.length() == 0 ? "" : "; ").append(IrpMajorFunction.name(sl.majorFunction()))
+                    .append(' ').append(sl.fileObject() == null ? "?" : sl.fileObject().fileName())
+                    .append(" by handle #").append(sl.fileObject() == null ? 0 : sl.fileObject().id());
+        }
+        FltFileObjectExtension ext = FltFileObjectExtension.of(o.open);
+        FltFilter filter = ext != null && ext.openedBy != null ? ext.openedBy.filter() : null;
+        report(Rule.OPLOCK_BREAK_NOT_ACKNOWLEDGED, filter, "handle #" + o.open.id() + " " + o.open.fileName(),
+                "the break (" + o.detail + ") has not been acknowledged for " + ms + " ms; waiting: "
+                        + (waiting.length() == 0 ? "nothing" : waiting));
+    }
+
+    /** Stops the watchdog thread. */
+    @Override
+    public synchronized void close() {
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+            watchdog = null;
         }
     }
 
