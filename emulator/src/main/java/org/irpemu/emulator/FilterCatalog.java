@@ -6,7 +6,10 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.irpemu.flt.FltRegistration;
 import org.irpemu.flt.samples.ActivityMonitor;
+import org.irpemu.flt.samples.AntivirusScanner;
+import org.irpemu.flt.samples.CancelSafe;
 import org.irpemu.flt.samples.PassThrough;
+import org.irpemu.flt.samples.VirtualFile;
 
 /**
  * The minifilters the command line and scenarios can attach by name, each with its default altitude.
@@ -52,6 +55,15 @@ public final class FilterCatalog {
         add(new Entry(PassThrough.NAME, PassThrough.DEFAULT_ALTITUDE,
                 "passes every operation down and back up unchanged, like the WDK's passThrough",
                 PassThrough::registration));
+        add(new Entry(CancelSafe.NAME, CancelSafe.DEFAULT_ALTITUDE,
+                "pends creates of *" + CancelSafe.DEFAULT_SUFFIX + " files in a cancel-safe queue, resumes them 20 ms later",
+                () -> new CancelSafe().registration()));
+        add(new Entry(AntivirusScanner.NAME, AntivirusScanner.DEFAULT_ALTITUDE,
+                "scans opened files under a Read-Handle oplock of its own (FILE_OPEN_REQUIRING_OPLOCK), backs out on a break",
+                () -> new AntivirusScanner().registration()));
+        add(new Entry(VirtualFile.NAME, VirtualFile.DEFAULT_ALTITUDE,
+                "presents " + VirtualFile.DEFAULT_PATH + " itself and runs its own oplock on it (Flt oplock routines)",
+                () -> new VirtualFile().registration()));
     }
 
     private FilterCatalog() {

@@ -8,6 +8,7 @@ import org.irpemu.flt.FilterManager;
 import org.irpemu.flt.FltFilter;
 import org.irpemu.flt.FltInstance;
 import org.irpemu.flt.FltRegistration;
+import org.irpemu.flt.FltVerifier;
 import org.irpemu.fsrtl.OplockObserver;
 import org.irpemu.io.DispatcherWaitStrategy;
 import org.irpemu.io.IoEventListener;
@@ -25,10 +26,15 @@ public final class Machine implements AutoCloseable {
     private final FilterManager filterManager;
     private final NtApi api;
     private final List<FltInstance> instances = new ArrayList<>();
+    private final FltVerifier verifier;
 
     private Machine(Builder b) {
-        this.fileSystem = b.fileSystem != null ? b.fileSystem : new ReferenceFileSystem(b.oplockObserver);
+        this.verifier = b.verifier;
+        OplockObserver observer = both(b.oplockObserver, b.verifier);
+        this.fileSystem = b.fileSystem != null ? b.fileSystem : new ReferenceFileSystem(observer);
         this.filterManager = new FilterManager(fileSystem.volumeDevice());
+        filterManager.verifier(b.verifier);
+        filterManager.oplockObserver(observer);
         this.io = IoManager.builder().dispatchers(b.dispatchers).waitStrategy(b.waitStrategy).listener(b.listener)
                 .timing(b.timing).ringSize(b.ringSize).start();
         this.api = io.api(fileSystem.volumeDevice());
@@ -39,6 +45,33 @@ public final class Machine implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    private static OplockObserver both(OplockObserver a, OplockObserver b) {
+        if (a == null || b == null) {
+            return a != null ? a : b;
+        }
+        return (kind, oplock, open, irp, detail, rule) -> {
+            a.onEvent(kind, oplock, open, irp, detail, rule);
+            b.onEvent(kind, oplock, open, irp, detail, rule);
+        };
+    }
+
+    /** @return the minifilter verifier watching the Filter Manager, or {@code null} */
+    public FltVerifier verifier() {
+        return verifier;
+    }
+
+    /**
+     * Unloads every attached minifilter as a mandatory unload would ({@code FltUnregisterFilter}): each
+     * instance is torn down, draining its operations, and the verifier (if any) checks what the filters
+     * left behind. Call from a thread that is not a dispatcher thread.
+     */
+    public void unregisterAllFilters() {
+        for (org.irpemu.flt.FltFilter f : filterManager.filters()) {
+            filterManager.unregisterFilter(f);
+        }
+        instances.clear();
     }
 
     /**
@@ -87,6 +120,9 @@ public final class Machine implements AutoCloseable {
     @Override
     public void close() {
         io.close();
+        if (verifier != null) {
+            verifier.close();
+        }
     }
 
     /** Builds a {@link Machine}. */
@@ -108,6 +144,7 @@ public final class Machine implements AutoCloseable {
         private OplockObserver oplockObserver;
         private boolean timing;
         private ReferenceFileSystem fileSystem;
+        private FltVerifier verifier;
         private final List<Attachment> attachments = new ArrayList<>();
 
         public Builder dispatchers(int dispatchers) {
@@ -152,6 +189,15 @@ public final class Machine implements AutoCloseable {
         /** Uses a file system populated beforehand (for example from a capture). */
         public Builder fileSystem(ReferenceFileSystem fileSystem) {
             this.fileSystem = fileSystem;
+            return this;
+        }
+
+        /**
+         * Runs the minifilter verifier on the Filter Manager and the volume's oplocks (tests, training; not
+         * benchmarks). The machine stops its watchdog thread when it closes; its findings stay.
+         */
+        public Builder verifier(FltVerifier verifier) {
+            this.verifier = verifier;
             return this;
         }
 

@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.irpemu.emulator.FilterCatalog;
 import org.irpemu.emulator.Machine;
+import org.irpemu.flt.FltVerifier;
 import org.irpemu.emulator.Trace;
 import org.irpemu.io.NtApi;
 import org.irpemu.io.Overlapped;
@@ -205,7 +206,9 @@ public final class ScenarioRunner {
         List<String> failures = new ArrayList<>();
         Trace trace = new Trace(options.explain);
         trace.enabled(!options.quiet);
-        Machine.Builder builder = Machine.builder().trace(trace).dispatchers(options.dispatchers);
+        // The minifilter verifier watches every run; warnings go to the output, not to standard error.
+        FltVerifier verifier = new FltVerifier().warnings(null);
+        Machine.Builder builder = Machine.builder().trace(trace).dispatchers(options.dispatchers).verifier(verifier);
         try {
             attachFilters(builder, steps, name);
         } catch (ScenarioParseException e) {
@@ -302,7 +305,35 @@ public final class ScenarioRunner {
                 for (Throwable t : machine.ioManager().drainFailures()) {
                     failures.add(file + ":" + step.line + ": emulator error: " + t);
                 }
+                collectFindings(Integer.toString(step.line));
             }
+            if (!machine.filterManager().filters().isEmpty()) {
+                // The end of the run unloads the filters: teardown and leak checks run under the verifier.
+                machine.unregisterAllFilters();
+                flushTrace();
+                collectFindings("end");
+            }
+        }
+
+        private int findingsSeen;
+
+        /** New verifier findings: failures fail the file, warnings are printed. */
+        private void collectFindings(String where) {
+            FltVerifier v = machine.verifier();
+            if (v == null) {
+                return;
+            }
+            List<FltVerifier.Finding> all = v.findings();
+            for (int i = findingsSeen; i < all.size(); i++) {
+                FltVerifier.Finding f = all.get(i);
+                String line = file + ":" + where + ": " + f;
+                if (f.policy() == FltVerifier.Policy.FAIL) {
+                    failures.add(line);
+                } else {
+                    output.add("  " + line);
+                }
+            }
+            findingsSeen = all.size();
         }
 
         private void fail(Step step, String message) {

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.irpemu.SharedData;
+import org.irpemu.emulator.FilterCatalog;
+import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -28,7 +31,11 @@ class ConformanceTest {
     }
 
     private static Stream<DynamicTest> scenarios(Path dir, int dispatchers) throws IOException {
-        ScenarioRunner runner = new ScenarioRunner(new ScenarioRunner.Options().quiet(true).dispatchers(dispatchers));
+        return scenarios(dir, new ScenarioRunner.Options().quiet(true).dispatchers(dispatchers));
+    }
+
+    private static Stream<DynamicTest> scenarios(Path dir, ScenarioRunner.Options options) throws IOException {
+        ScenarioRunner runner = new ScenarioRunner(options);
         List<Path> files = ScenarioRunner.expand(dir);
         assertThat(files).as("scenario files in " + dir).isNotEmpty();
         return files.stream().map(file -> DynamicTest.dynamicTest(dir.relativize(file).toString(), file.toUri(), () -> {
@@ -56,5 +63,20 @@ class ConformanceTest {
     @TestFactory
     Stream<DynamicTest> projectScenariosOnSeveralDispatchers() throws IOException {
         return scenarios(projectScenarioDir(), SPREAD_DISPATCHERS);
+    }
+
+    /**
+     * Every sample minifilter of the catalog in the stack, under the verifier (which every scenario run
+     * has, and whose failures fail the file): a filter must not change oplock semantics unless it means to.
+     */
+    @TestFactory
+    Stream<DynamicContainer> publicConformanceSuiteWithEverySample() throws IOException {
+        Path dir = SharedData.require("conformance");
+        List<DynamicContainer> containers = new ArrayList<>();
+        for (FilterCatalog.Entry entry : FilterCatalog.all().values()) {
+            containers.add(DynamicContainer.dynamicContainer(entry.name(),
+                    scenarios(dir, new ScenarioRunner.Options().quiet(true).attach(entry.name()))));
+        }
+        return containers.stream();
     }
 }
