@@ -196,7 +196,7 @@ public final class VirtualFile {
             return complete(data, data.ioStatus().status(), 0, resumed);
         }
         int created = data.ioStatus().status(); // STATUS_SUCCESS, or STATUS_OPLOCK_BREAK_IN_PROGRESS
-        stream.shareAccess.setShareAccess(p.desiredAccess(), p.shareAccess(), fo);
+        stream.shareAccess.updateShareAccess(fo); // IoUpdateShareAccess: the check above set the handle's modes
         stream.handles++;
         fo.fsContext(stream);
         return complete(data, created, CreateDisposition.FILE_OPENED, resumed);
