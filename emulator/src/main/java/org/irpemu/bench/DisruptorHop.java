@@ -5,14 +5,19 @@ import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.WaitStrategy;
 
 /**
- * The baseline every irpemu benchmark is compared with: a bare LMAX Disruptor ring with one consumer
+ * The baseline every irpemu measurement is compared with: a bare LMAX Disruptor ring with one consumer
  * thread. {@link #hop()} publishes one event and waits until the consumer has processed it (one hop);
  * {@link #pingPong()} publishes one event and waits for the consumer's reply, which it publishes into a
- * second ring that the caller reads (two hops). Only one consumer thread runs, so that on a two-core
- * machine the caller and the consumer each have a core.
+ * second ring that the caller reads (two hops, the shape of a request and its completion through the
+ * I/O manager). Only one consumer thread runs, so that on a two-core machine the caller and the consumer
+ * each have a core.
+ *
+ * <p>Used by the JMH benchmarks (module {@code benchmarks}) and by {@code irpemu bench}; one caller
+ * thread at a time. Neither method allocates.
  */
 public final class DisruptorHop implements AutoCloseable {
     /** A ring slot: a value copied in by the producer. */
@@ -23,9 +28,15 @@ public final class DisruptorHop implements AutoCloseable {
     private final RingBuffer<Slot> ping;
     private final RingBuffer<Slot> pong;
     private final BatchEventProcessor<Slot> consumer;
-    private final com.lmax.disruptor.Sequence pongRead = new com.lmax.disruptor.Sequence(-1);
+    private final Sequence pongRead = new Sequence(-1);
     private final Thread consumerThread;
 
+    /**
+     * Starts the consumer thread.
+     *
+     * @param waitStrategy how the consumer waits for the caller's events (the caller always spins for
+     *     the reply)
+     */
     public DisruptorHop(WaitStrategy waitStrategy) {
         ping = RingBuffer.createMultiProducer(Slot::new, 1024, waitStrategy);
         pong = RingBuffer.createSingleProducer(Slot::new, 1024, new BusySpinWaitStrategy());
@@ -42,7 +53,11 @@ public final class DisruptorHop implements AutoCloseable {
         consumerThread.start();
     }
 
-    /** Publishes one event and spins until the consumer has processed it (the reply is drained unread). */
+    /**
+     * Publishes one event and spins until the consumer has processed it (the reply is drained unread).
+     *
+     * @return the sequence of the event
+     */
     public long hop() {
         long s = ping.next();
         ping.get(s).value = s;
@@ -54,7 +69,11 @@ public final class DisruptorHop implements AutoCloseable {
         return s;
     }
 
-    /** Publishes one event and spins until the consumer's reply arrives through the second ring. */
+    /**
+     * Publishes one event and spins until the consumer's reply arrives through the second ring.
+     *
+     * @return the value echoed by the consumer
+     */
     public long pingPong() {
         long s = ping.next();
         ping.get(s).value = s;
@@ -76,6 +95,7 @@ public final class DisruptorHop implements AutoCloseable {
         pongRead.set(want);
     }
 
+    /** Stops the consumer thread (waits up to 1 s for it). */
     @Override
     public void close() {
         consumer.halt();
