@@ -54,6 +54,7 @@ final class FsCleanup {
         String name = ccb.linkName != null ? ccb.linkName : fcb.name;
         if (parent != null) {
             parent.children.remove(PathName.key(name), fcb);
+            fs.namespaceChanged();
         }
         fcb.linkCount--;
         fcb.deletePending = false;

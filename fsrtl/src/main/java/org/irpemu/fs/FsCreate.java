@@ -44,6 +44,15 @@ final class FsCreate {
             }
             fileName = fileName.substring(0, colon); // file::$DATA is the default stream
         }
+        // A name this dispatcher resolved before, with no change of the name space since: no walk.
+        boolean cacheable = colon < 0 && !fileName.endsWith("\\");
+        long generation = fs.namespaceGeneration();
+        if (cacheable) {
+            PathCache.Entry known = fs.pathCache(current).get(fileName, generation);
+            if (known != null) {
+                return openResolved(irp, sl, fo, known.target, known.parent, known.linkName, current);
+            }
+        }
         List<String> parts = PathName.split(fileName);
         if (parts == null) {
             return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
@@ -75,6 +84,15 @@ final class FsCreate {
         if (trailingBackslash && !target.directory) {
             return Io.completeRequest(irp, NtStatus.STATUS_OBJECT_NAME_INVALID, 0);
         }
+        String linkName = parts.isEmpty() ? null : parts.get(parts.size() - 1);
+        if (cacheable) {
+            fs.pathCache(current).put(fileName, target, parent, linkName, generation);
+        }
+        return openResolved(irp, sl, fo, target, parent, linkName, current);
+    }
+
+    private int openResolved(Irp irp, IoStackLocation sl, FileObject fo, Fcb target, Fcb parent, String linkName,
+            int current) {
         int owner = fs.ownerOf(target, current);
         if (owner != current) {
             // The stream belongs to another dispatcher (a hard link or a renamed file): continue there.
@@ -83,7 +101,7 @@ final class FsCreate {
             fs.post(owner, irp);
             return NtStatus.STATUS_PENDING;
         }
-        return openExisting(irp, sl, fo, target, parent, parts.isEmpty() ? null : parts.get(parts.size() - 1));
+        return openExisting(irp, sl, fo, target, parent, linkName);
     }
 
     /**
@@ -244,6 +262,7 @@ final class FsCreate {
         Fcb fcb = fs.newFcb(parent, name, directory, current);
         fcb.attributes = directory ? FileAttributes.FILE_ATTRIBUTE_DIRECTORY | (requested & ~FileAttributes.FILE_ATTRIBUTE_NORMAL)
                 : (requested & ~FileAttributes.FILE_ATTRIBUTE_NORMAL) | FileAttributes.FILE_ATTRIBUTE_ARCHIVE;
+        fs.namespaceChanged();
         if (parent.children.putIfAbsent(PathName.key(name), fcb) != null) {
             return create(irp, sl); // created meanwhile on another dispatcher: open it instead
         }

@@ -449,6 +449,7 @@ final class FsInformation {
                 }
             }
             targetParent.children.remove(key, existing);
+            fs.namespaceChanged();
             existing.linkCount--;
             existing.deleted = existing.linkCount == 0;
         } else if (existing == fcb && link) {
@@ -456,6 +457,7 @@ final class FsInformation {
         }
         Ccb ccb = ReferenceFileSystem.ccb(sl);
         Fcb sourceParent = ccb.linkParent != null ? ccb.linkParent : fcb.parent;
+        fs.namespaceChanged();
         if (link) {
             targetParent.children.put(key, fcb);
             fcb.linkCount++;

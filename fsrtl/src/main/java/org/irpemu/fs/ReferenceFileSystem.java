@@ -59,6 +59,9 @@ public final class ReferenceFileSystem {
     final Fcb root;
     private final AtomicLong nextFileId = new AtomicLong(5);
     private final AtomicLong clock = new AtomicLong(EPOCH_FILETIME);
+    /** Advances on every change of the name space (create, delete, rename, link): {@link PathCache} validity. */
+    private final AtomicLong namespaceGeneration = new AtomicLong();
+    private volatile PathCache[] pathCaches = new PathCache[0];
     final OplockObserver observer;
     final long volumeSerialNumber = 0xA85A5794L;
 
@@ -235,11 +238,41 @@ public final class ReferenceFileSystem {
         }
         Fcb f = newFcb(dir, name, directory, -1);
         dir.children.put(PathName.key(name), f);
+        namespaceChanged();
         return f;
     }
 
     Fcb newFcb(Fcb parent, String name, boolean directory, int dispatcher) {
         return new Fcb(parent, name, directory, nextFileId.getAndIncrement(), dispatcher, now(), observer);
+    }
+
+    /** @return the name space's generation (a volatile read) */
+    long namespaceGeneration() {
+        return namespaceGeneration.get();
+    }
+
+    /** A directory's children changed: every dispatcher's resolved names are stale. */
+    void namespaceChanged() {
+        namespaceGeneration.incrementAndGet();
+    }
+
+    /** @return the path cache of a dispatcher thread (only that thread uses it) */
+    PathCache pathCache(int dispatcher) {
+        PathCache[] caches = pathCaches;
+        if (dispatcher >= caches.length) {
+            synchronized (this) {
+                caches = pathCaches;
+                if (dispatcher >= caches.length) {
+                    PathCache[] bigger = java.util.Arrays.copyOf(caches, dispatcher + 1);
+                    for (int i = caches.length; i < bigger.length; i++) {
+                        bigger[i] = new PathCache();
+                    }
+                    pathCaches = bigger;
+                    caches = bigger;
+                }
+            }
+        }
+        return caches[dispatcher];
     }
 
     long now() {

@@ -472,14 +472,18 @@ public final class Oplock {
     }
 
     private int refuse(FileObject open, Irp irp, OplockRule rule) {
-        event(OplockObserver.Kind.REFUSED, open, irp, "STATUS_OPLOCK_NOT_GRANTED in state " + stateName(), rule);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.REFUSED, open, irp, "STATUS_OPLOCK_NOT_GRANTED in state " + stateName(), rule);
+        }
         return NtStatus.STATUS_OPLOCK_NOT_GRANTED;
     }
 
     /** The request IRP becomes the grant: it stays pending, cancelable. */
     private int pendGrant(Grant g, OplockRule rule) {
         Irp irp = g.irp;
-        event(OplockObserver.Kind.GRANTED, g.open, irp, g.describe(), rule);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.GRANTED, g.open, irp, g.describe(), rule);
+        }
         Io.markIrpPending(irp);
         irp.driverContext()[FsRtl.DRIVER_CONTEXT_OPLOCK] = this;
         irp.driverContext()[FsRtl.DRIVER_CONTEXT_ENTRY] = g;
@@ -612,7 +616,9 @@ public final class Oplock {
             // MS-FSA 2.1.5.19 would make this an exclusive oplock beside other shared holders; refuse instead.
             return cannotGrant(open, irp, context.level, context.breakingToRead ? OplockLevel.R : 0);
         }
-        event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
+        }
         rhBreakQueue.remove(context);
         recycle(context);
         releaseMatchingRhWaiters();
@@ -645,7 +651,9 @@ public final class Oplock {
         if ((level & ~offered) != 0 && hasWaitingOperations()) {
             return cannotGrant(open, irp, exclusiveOpen.level, offered);
         }
-        event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.ACKNOWLEDGED, open, irp, "keeps " + OplockLevel.format(level), OplockRule.ACK_GRANULAR);
+        }
         releaseAll(OplockRule.RELEASE_ACK);
         if ((level & OplockLevel.OPLOCK_LEVEL_CACHE_WRITE) == 0) {
             recycle(exclusiveOpen);
@@ -671,8 +679,10 @@ public final class Oplock {
         ackOutOriginal = original;
         ackOutNew = possible;
         ackOutFlags = RequestOplockOutputBuffer.REQUEST_OPLOCK_OUTPUT_FLAG_ACK_REQUIRED;
-        event(OplockObserver.Kind.REFUSED, open, irp, "STATUS_CANNOT_GRANT_REQUESTED_OPLOCK, still possible "
-                + OplockLevel.format(possible), OplockRule.ACK_CANNOT_GRANT);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.REFUSED, open, irp, "STATUS_CANNOT_GRANT_REQUESTED_OPLOCK, still possible "
+                    + OplockLevel.format(possible), OplockRule.ACK_CANNOT_GRANT);
+        }
         return NtStatus.STATUS_CANNOT_GRANT_REQUESTED_OPLOCK;
     }
 
@@ -1221,7 +1231,9 @@ public final class Oplock {
     private void cancelGrant(Grant g) {
         Irp irp = g.irp;
         g.irp = null;
-        event(OplockObserver.Kind.CANCELLED, g.open, irp, g.describe() + " given up", OplockRule.CANCEL_GRANT);
+        if (observer != null) { // the detail is built only for an observer
+            event(OplockObserver.Kind.CANCELLED, g.open, irp, g.describe() + " given up", OplockRule.CANCEL_GRANT);
+        }
         if (g == exclusiveOpen) {
             exclusiveOpen = null;
             setState(NO_OPLOCK, OplockRule.CANCEL_GRANT);
