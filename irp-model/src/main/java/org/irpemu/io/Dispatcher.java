@@ -7,6 +7,8 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.Sequencer;
 import com.lmax.disruptor.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.irpemu.irp.FileObject;
 import org.irpemu.irp.Io;
@@ -29,7 +31,11 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
     private final SequenceBarrier barrier;
     final Sequence sequence = new Sequence(Sequencer.INITIAL_CURSOR_VALUE);
     private final IrpPool pool;
-    private final ManyToOneConcurrentLinkedQueue<WorkItem> inbox = new ManyToOneConcurrentLinkedQueue<>();
+    /** Work items posted to this thread: a bounded array (no allocation), then an unbounded overflow. */
+    private final ManyToOneConcurrentArrayQueue<WorkItem> inbox = new ManyToOneConcurrentArrayQueue<>(INBOX_CAPACITY);
+    private final ManyToOneConcurrentLinkedQueue<WorkItem> overflow = new ManyToOneConcurrentLinkedQueue<>();
+    /** Work items done with, for reuse by any posting thread. */
+    private final ManyToManyConcurrentArrayQueue<WorkItem> spare = new ManyToManyConcurrentArrayQueue<>(INBOX_CAPACITY);
     final AtomicLong offered = new AtomicLong();
     final AtomicLong done = new AtomicLong();
     private Irp dispatching;
@@ -37,14 +43,12 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
     private Irp[] cancelScratch = new Irp[16];
     volatile Thread thread;
 
-    private static final class WorkItem {
-        final IoWorkItemRoutine routine;
-        final Object context;
+    /** Work items a dispatcher holds without allocating; beyond it they spill into a linked overflow queue. */
+    static final int INBOX_CAPACITY = 1 << 14;
 
-        WorkItem(IoWorkItemRoutine routine, Object context) {
-            this.routine = routine;
-            this.context = context;
-        }
+    private static final class WorkItem {
+        IoWorkItemRoutine routine;
+        Object context;
     }
 
     Dispatcher(IoManager io, int index, RingBuffer<IoRequestEvent> ring, int poolSize) {
@@ -62,7 +66,15 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
     /** Queues a work item from any thread and wakes the dispatcher. */
     void post(IoWorkItemRoutine routine, Object context) {
         offered.incrementAndGet();
-        inbox.offer(new WorkItem(routine, context));
+        WorkItem w = spare.poll();
+        if (w == null) {
+            w = new WorkItem();
+        }
+        w.routine = routine;
+        w.context = context;
+        if (!inbox.offer(w)) {
+            overflow.offer(w); // only past INBOX_CAPACITY waiting items; they run after the array's
+        }
         barrier.alert();
     }
 
@@ -129,9 +141,14 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
 
     private void drainInbox() {
         WorkItem item;
-        while ((item = inbox.poll()) != null) {
+        while ((item = inbox.poll()) != null || (item = overflow.poll()) != null) {
+            IoWorkItemRoutine routine = item.routine;
+            Object context = item.context;
+            item.routine = null;
+            item.context = null;
+            spare.offer(item);
             try {
-                item.routine.run(item.context);
+                routine.run(context);
             } catch (RuntimeException | Error e) {
                 io.reportFailure(e);
             } finally {
