@@ -164,16 +164,19 @@ public final class FilterManager {
                 status = setup.setup(objects, FltInstanceSetupCallback.FLTFL_INSTANCE_SETUP_MANUAL_ATTACHMENT,
                         FltInstanceSetupCallback.FILE_DEVICE_DISK_FILE_SYSTEM, FltInstanceSetupCallback.FLT_FSTYPE_NTFS);
             } catch (RuntimeException e) {
-                report(FltVerifier.Rule.CALLBACK_EXCEPTION, filter, null, "InstanceSetupCallback threw " + e, false);
+                report(FltVerifier.Rule.CALLBACK_EXCEPTION, filter, FltVerifier.siteOf(e),
+                        "InstanceSetupCallback threw " + e, false);
                 status = NtStatus.STATUS_FLT_DO_NOT_ATTACH;
             }
             if (!NtStatus.ntSuccess(status)) {
+                abandon(instance);
                 return null;
             }
         }
         synchronized (this) {
             for (FltInstance existing : instances) {
                 if (existing.compareTo(instance) == 0) {
+                    abandon(instance);
                     throw new IllegalArgumentException("altitude " + altitude + " is taken by " + existing);
                 }
             }
@@ -183,6 +186,12 @@ public final class FilterManager {
             instances = next;
         }
         return instance;
+    }
+
+    /** An instance that never got attached: what its setup callback set (an instance context) goes with it. */
+    private static void abandon(FltInstance instance) {
+        instance.state = FltInstance.DETACHED;
+        FltContexts.instanceTornDown(instance);
     }
 
     /**
@@ -202,13 +211,16 @@ public final class FilterManager {
         if (instance.state != FltInstance.ATTACHED) {
             return NtStatus.STATUS_FLT_DELETING_OBJECT;
         }
+        if (onDispatcher(instance)) {
+            return NtStatus.STATUS_CANT_WAIT; // before asking the filter: the detach cannot happen here
+        }
         FltRelatedObjects objects = new FltRelatedObjects();
         objects.set(instance, null);
         int status;
         try {
             status = query.queryTeardown(objects, 0);
         } catch (RuntimeException e) {
-            report(FltVerifier.Rule.CALLBACK_EXCEPTION, instance.filter(), null,
+            report(FltVerifier.Rule.CALLBACK_EXCEPTION, instance.filter(), FltVerifier.siteOf(e),
                     "InstanceQueryTeardownCallback threw " + e, false);
             status = NtStatus.STATUS_FLT_DO_NOT_DETACH;
         }
@@ -270,7 +282,8 @@ public final class FilterManager {
             try {
                 status = unload.unload(mandatory ? FltFilterUnloadCallback.FLTFL_FILTER_UNLOAD_MANDATORY : 0);
             } catch (RuntimeException e) {
-                report(FltVerifier.Rule.CALLBACK_EXCEPTION, filter, null, "FilterUnloadCallback threw " + e, false);
+                report(FltVerifier.Rule.CALLBACK_EXCEPTION, filter, FltVerifier.siteOf(e),
+                        "FilterUnloadCallback threw " + e, false);
                 status = NtStatus.STATUS_SUCCESS;
             }
         }
@@ -309,11 +322,7 @@ public final class FilterManager {
      * STATUS_CANCELLED, so that no caller hangs.
      */
     int teardown(FltInstance instance, int reason) {
-        IoSystem io = ioSystem();
-        if (io != null && io.currentDispatcher() >= 0) {
-            report(FltVerifier.Rule.BLOCKING_WAIT, instance.filter(), null,
-                    "instance teardown (FltDetachVolume / FltUnregisterFilter) on a dispatcher thread would wait"
-                            + " for the dispatcher itself", false);
+        if (onDispatcher(instance)) {
             return NtStatus.STATUS_CANT_WAIT;
         }
         synchronized (this) {
@@ -336,7 +345,13 @@ public final class FilterManager {
         long timeout = v != null ? v.teardownTimeoutMillis() : DEFAULT_TEARDOWN_TIMEOUT_MILLIS;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeout);
         while (true) {
-            int pended = onEveryDispatcher(d -> countPended(d, instance));
+            // Drained again each time: an operation TeardownStart resumed (from any thread, at any time) with
+            // FLT_PREOP_SUCCESS_WITH_CALLBACK owes this instance a post-operation callback, which must come
+            // before TeardownComplete.
+            int pended = onEveryDispatcher(d -> {
+                drainPostOperations(d, instance);
+                return countPended(d, instance);
+            });
             if (pended == 0 && instance.generatedOutstanding.get() == 0) {
                 break;
             }
@@ -358,6 +373,18 @@ public final class FilterManager {
         return NtStatus.STATUS_SUCCESS;
     }
 
+    /** A teardown would wait for the dispatchers from one of them: reported (BLOCKING_WAIT), STATUS_CANT_WAIT. */
+    private boolean onDispatcher(FltInstance instance) {
+        IoSystem io = ioSystem();
+        if (io == null || io.currentDispatcher() < 0) {
+            return false;
+        }
+        report(FltVerifier.Rule.BLOCKING_WAIT, instance.filter(), null,
+                "instance teardown (FltDetachVolume / FltUnregisterFilter) on a dispatcher thread would wait"
+                        + " for the dispatcher itself; STATUS_CANT_WAIT returned", false);
+        return true;
+    }
+
     private void callTeardown(FltInstanceTeardownCallback callback, FltRelatedObjects objects, int reason, String what) {
         if (callback == null) {
             return;
@@ -365,7 +392,8 @@ public final class FilterManager {
         try {
             callback.teardown(objects, reason);
         } catch (RuntimeException e) {
-            report(FltVerifier.Rule.CALLBACK_EXCEPTION, objects.filter(), null, what + "Callback threw " + e, false);
+            report(FltVerifier.Rule.CALLBACK_EXCEPTION, objects.filter(), FltVerifier.siteOf(e),
+                    what + "Callback threw " + e, false);
         }
     }
 
@@ -417,6 +445,7 @@ public final class FilterManager {
 
     /** On dispatcher {@code d}: calls the post-operation callbacks the instance is still owed, draining. */
     private void drainPostOperations(int d, FltInstance instance) {
+        IoStackLocation saved = new IoStackLocation();
         for (FltCallbackData data = pool(d).activeHead; data != null; ) {
             FltCallbackData next = data.activeNext;
             for (int i = data.postCount - 1; i >= 0; i--) {
@@ -429,7 +458,15 @@ public final class FilterManager {
                 data.postCount--;
                 data.postInstances[data.postCount] = null;
                 data.postContexts[data.postCount] = null;
-                callPost(data, instance, context, FltPostOperationCallback.FLTFL_POST_OPERATION_DRAINING);
+                // The callback works on a copy (WDK: Data is a copy when draining) of the parameters it is owed,
+                // those it received in its pre-operation callback; the operation below keeps its own.
+                saved.copyParametersFrom(data.iopb().parameters());
+                data.iopb().parameters().copyParametersFrom(data.originalsFor(instance));
+                try {
+                    callPost(data, instance, context, FltPostOperationCallback.FLTFL_POST_OPERATION_DRAINING);
+                } finally {
+                    data.iopb().parameters().copyParametersFrom(saved);
+                }
             }
             data = next;
         }
@@ -463,13 +500,13 @@ public final class FilterManager {
                 Io.cancelIrp(data.irp);
             } else if (data.state == FltCallbackData.STATE_PRE_PENDED) {
                 report(FltVerifier.Rule.PENDED_NEVER_RESUMED, instance.filter(), describe(data, true),
-                        op + " pended and never resumed; completed with STATUS_CANCELLED", false);
+                        op + " pended and never resumed; completed with STATUS_CANCELLED", true);
                 data.ioStatus().set(NtStatus.STATUS_CANCELLED, 0);
-                resumePre(data, FltPreopCallbackStatus.FLT_PREOP_COMPLETE, null);
+                resumePre(data, FltPreopCallbackStatus.FLT_PREOP_COMPLETE, null, null);
             } else if (data.state == FltCallbackData.STATE_POST_PENDED) {
                 report(FltVerifier.Rule.PENDED_NEVER_RESUMED, instance.filter(), describe(data, false),
                         op + " pended in its post-operation callback and never resumed; resumed now", false);
-                resumePost(data);
+                resumePost(data, null);
             }
         }
         return left.size();
@@ -493,6 +530,7 @@ public final class FilterManager {
         IoStackLocation sl = Io.getCurrentIrpStackLocation(irp);
         FltCallbackData data = acquire();
         data.irp = irp;
+        data.frameLocation = irp.currentLocation();
         data.frame = this;
         data.instances = snapshot;
         data.nextPre = 0;
@@ -520,6 +558,7 @@ public final class FilterManager {
         }
         DataPool p = pool();
         track(p, data);
+        data.frameLocation = data.irp.currentLocation();
         data.frame = this;
         data.instances = snapshot;
         data.nextPre = start;
@@ -548,6 +587,7 @@ public final class FilterManager {
             }
             int status = FltPreopCallbackStatus.FLT_PREOP_SUCCESS_WITH_CALLBACK;
             data.completionContext.clear();
+            String site = null;
             if (op.preOperation() != null) {
                 data.iopb().targetInstance(instance);
                 data.related.set(instance, data.iopb().targetFileObject());
@@ -557,46 +597,49 @@ public final class FilterManager {
                 try {
                     status = op.preOperation().preOperation(data, data.related, data.completionContext);
                 } catch (BlockingWaitException e) {
-                    return failOperation(data, FltVerifier.Rule.BLOCKING_WAIT, instance,
+                    return failOperation(data, FltVerifier.Rule.BLOCKING_WAIT, instance, FltVerifier.siteOf(e),
                             "the " + IrpMajorFunction.name(major) + " pre-operation callback would block: "
                                     + e.getMessage());
                 } catch (RuntimeException e) {
-                    return failOperation(data, FltVerifier.Rule.CALLBACK_EXCEPTION, instance,
+                    return failOperation(data, FltVerifier.Rule.CALLBACK_EXCEPTION, instance, FltVerifier.siteOf(e),
                             "the " + IrpMajorFunction.name(major) + " pre-operation callback threw " + e);
                 }
-                afterPreCallback(data, instance, v);
+                if (v != null) {
+                    site = callbackSite(instance, major, op.preOperation(), true); // no cost without a verifier
+                }
+                afterPreCallback(data, instance, v, site);
             }
             Object context = data.completionContext.get();
             switch (status) {
                 case FltPreopCallbackStatus.FLT_PREOP_SUCCESS_WITH_CALLBACK:
                 case FltPreopCallbackStatus.FLT_PREOP_SYNCHRONIZE:
                     if (status == FltPreopCallbackStatus.FLT_PREOP_SYNCHRONIZE && !mayBeSynchronized(data)) {
-                        return failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance,
+                        return failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance, site,
                                 "FLT_PREOP_SYNCHRONIZE is not allowed for " + describeOperation(data));
                     }
                     if (op.postOperation() != null) {
                         pushPost(data, instance, context);
                     } else if (op.preOperation() != null) {
-                        verify(FltVerifier.Rule.NO_POST_OPERATION, instance, FltPreopCallbackStatus.name(status)
+                        verify(FltVerifier.Rule.NO_POST_OPERATION, instance, site, FltPreopCallbackStatus.name(status)
                                 + " with no post-operation callback registered for " + IrpMajorFunction.name(major));
                     }
                     break;
                 case FltPreopCallbackStatus.FLT_PREOP_SUCCESS_NO_CALLBACK:
-                    checkNoContext(instance, status, context);
+                    checkNoContext(instance, status, context, site);
                     break;
                 case FltPreopCallbackStatus.FLT_PREOP_PENDING:
-                    checkNoContext(instance, status, context);
+                    checkNoContext(instance, status, context, site);
                     data.pendedInstance = instance;
                     data.state = FltCallbackData.STATE_PRE_PENDED;
                     Io.markIrpPending(data.irp);
                     return NtStatus.STATUS_PENDING;
                 case FltPreopCallbackStatus.FLT_PREOP_COMPLETE:
-                    checkNoContext(instance, status, context);
-                    checkCompletionStatus(data, instance);
+                    checkNoContext(instance, status, context, site);
+                    checkCompletionStatus(data, instance, site);
                     return completeFromPre(data);
                 default:
                     // DISALLOW_FASTIO is for fast I/O only, DISALLOW_FSFILTER_IO for QueryOpen only; the rest is garbage.
-                    return failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance,
+                    return failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance, site,
                             FltPreopCallbackStatus.name(status) + " returned from the " + IrpMajorFunction.name(major)
                                     + " pre-operation callback of an IRP-based operation");
             }
@@ -634,24 +677,29 @@ public final class FilterManager {
         return IrpMajorFunction.name(p.majorFunction());
     }
 
-    private void checkNoContext(FltInstance instance, int status, Object context) {
+    private void checkNoContext(FltInstance instance, int status, Object context, String site) {
         if (context != null) {
-            verify(FltVerifier.Rule.COMPLETION_CONTEXT_NOT_ALLOWED, instance,
+            verify(FltVerifier.Rule.COMPLETION_CONTEXT_NOT_ALLOWED, instance, site,
                     "a completion context returned with " + FltPreopCallbackStatus.name(status));
         }
     }
 
-    /** FLT_PREOP_COMPLETE: never STATUS_PENDING; cleanup and close cannot fail. */
-    private void checkCompletionStatus(FltCallbackData data, FltInstance instance) {
+    /**
+     * FLT_PREOP_COMPLETE: never STATUS_PENDING nor STATUS_FLT_DISALLOW_FAST_IO; cleanup and close cannot fail.
+     * The caller then sees another status than the filter set, so the breach is reported without a verifier too.
+     */
+    private void checkCompletionStatus(FltCallbackData data, FltInstance instance, String site) {
         int status = data.ioStatus().status();
         int major = data.iopb().majorFunction();
-        if (status == NtStatus.STATUS_PENDING) {
-            verify(FltVerifier.Rule.ILLEGAL_COMPLETION_STATUS, instance, "FLT_PREOP_COMPLETE with STATUS_PENDING");
+        if (status == NtStatus.STATUS_PENDING || status == NtStatus.STATUS_FLT_DISALLOW_FAST_IO) {
+            report(FltVerifier.Rule.ILLEGAL_COMPLETION_STATUS, instance.filter(), site, instance
+                    + ": FLT_PREOP_COMPLETE with " + NtStatus.symbol(status), true);
             data.ioStatus().set(NtStatus.STATUS_UNSUCCESSFUL, 0);
         } else if ((major == IrpMajorFunction.IRP_MJ_CLEANUP || major == IrpMajorFunction.IRP_MJ_CLOSE)
                 && status != NtStatus.STATUS_SUCCESS) {
-            verify(FltVerifier.Rule.ILLEGAL_COMPLETION_STATUS, instance, "FLT_PREOP_COMPLETE of "
-                    + IrpMajorFunction.name(major) + " with " + NtStatus.describe(status) + " (it cannot fail)");
+            report(FltVerifier.Rule.ILLEGAL_COMPLETION_STATUS, instance.filter(), site, instance
+                    + ": FLT_PREOP_COMPLETE of " + IrpMajorFunction.name(major) + " with " + NtStatus.describe(status)
+                    + " (it cannot fail)", true);
             data.ioStatus().set(NtStatus.STATUS_SUCCESS, 0);
         }
     }
@@ -669,12 +717,16 @@ public final class FilterManager {
      * instance and those above see the original parameters again after the operation, and clears the flag;
      * with the verifier, reports a change not marked dirty.
      */
-    private void afterPreCallback(FltCallbackData data, FltInstance instance, FltVerifier v) {
+    private void afterPreCallback(FltCallbackData data, FltInstance instance, FltVerifier v, String site) {
         if (data.isDirty()) {
             data.recordDirty(instance);
             data.flags(data.flags() & ~FltCallbackData.FLTFL_CALLBACK_DATA_DIRTY);
+            if (data.snapshot != null) {
+                // Declared: a pended operation resumed later is compared with the parameters as changed.
+                data.snapshot.copyParametersFrom(data.iopb().parameters());
+            }
         } else if (v != null && data.snapshot != null && !data.iopb().parameters().parametersEqual(data.snapshot)) {
-            verify(FltVerifier.Rule.PARAMETERS_CHANGED_NOT_DIRTY, instance, IrpMajorFunction.name(
+            verify(FltVerifier.Rule.PARAMETERS_CHANGED_NOT_DIRTY, instance, site, IrpMajorFunction.name(
                     data.iopb().majorFunction()) + " parameters changed without FltSetCallbackDataDirty");
         }
     }
@@ -772,7 +824,7 @@ public final class FilterManager {
         try {
             status = op.postOperation().postOperation(data, data.related, context, flags);
         } catch (RuntimeException e) {
-            report(FltVerifier.Rule.CALLBACK_EXCEPTION, instance.filter(), null, "the "
+            report(FltVerifier.Rule.CALLBACK_EXCEPTION, instance.filter(), FltVerifier.siteOf(e), "the "
                     + IrpMajorFunction.name(data.iopb().majorFunction()) + " post-operation callback threw " + e, false);
             status = FltPostopCallbackStatus.FLT_POSTOP_FINISHED_PROCESSING;
         } finally {
@@ -781,7 +833,8 @@ public final class FilterManager {
             }
         }
         if (status == FltPostopCallbackStatus.FLT_POSTOP_MORE_PROCESSING_REQUIRED && draining) {
-            report(FltVerifier.Rule.MORE_PROCESSING_WHILE_DRAINING, instance.filter(), null,
+            report(FltVerifier.Rule.MORE_PROCESSING_WHILE_DRAINING, instance.filter(),
+                    callbackSite(instance, data.iopb().majorFunction(), op.postOperation(), false),
                     "FLT_POSTOP_MORE_PROCESSING_REQUIRED from a post-operation callback called with"
                             + " FLTFL_POST_OPERATION_DRAINING", false);
             return FltPostopCallbackStatus.FLT_POSTOP_FINISHED_PROCESSING;
@@ -789,7 +842,8 @@ public final class FilterManager {
         if (status != FltPostopCallbackStatus.FLT_POSTOP_FINISHED_PROCESSING
                 && status != FltPostopCallbackStatus.FLT_POSTOP_MORE_PROCESSING_REQUIRED) {
             // Completion cannot stop half-way: report the bug and go on as if FINISHED_PROCESSING.
-            report(FltVerifier.Rule.ILLEGAL_POSTOP_STATUS, instance.filter(), null, instance + " returned "
+            report(FltVerifier.Rule.ILLEGAL_POSTOP_STATUS, instance.filter(),
+                    callbackSite(instance, data.iopb().majorFunction(), op.postOperation(), false), instance + " returned "
                     + FltPostopCallbackStatus.name(status) + " from its post-operation callback", true);
             return FltPostopCallbackStatus.FLT_POSTOP_FINISHED_PROCESSING;
         }
@@ -810,18 +864,38 @@ public final class FilterManager {
      * STATUS_UNSUCCESSFUL (post-operation callbacks of the instances above still run), so that no caller
      * hangs.
      */
-    private int failOperation(FltCallbackData data, FltVerifier.Rule rule, FltInstance instance, String problem) {
-        report(rule, instance.filter(), null, instance + ": " + problem, true);
+    private int failOperation(FltCallbackData data, FltVerifier.Rule rule, FltInstance instance, String site,
+            String problem) {
+        report(rule, instance.filter(), site, instance + ": " + problem, true);
         data.ioStatus().set(NtStatus.STATUS_UNSUCCESSFUL, 0);
         return completeFromPre(data);
     }
 
     /** A finding only the verifier makes (no verifier: nothing). */
-    private void verify(FltVerifier.Rule rule, FltInstance instance, String message) {
+    private void verify(FltVerifier.Rule rule, FltInstance instance, String site, String message) {
         FltVerifier v = verifier;
         if (v != null) {
-            v.report(rule, instance.filter(), null, instance + ": " + message);
+            v.report(rule, instance.filter(), site, instance + ": " + message);
         }
+    }
+
+    /**
+     * The call site of a value a callback returned (the callback's own code is no longer on the stack):
+     * the operation, the callback, the instance and the class that implements it.
+     */
+    private static String callbackSite(FltInstance instance, int major, Object callback, boolean pre) {
+        String type = callback.getClass().getName();
+        int lambda = type.indexOf("$$Lambda");
+        if (lambda >= 0) {
+            type = type.substring(0, lambda);
+        }
+        return IrpMajorFunction.name(major) + (pre ? " pre" : " post") + "-operation callback of " + instance
+                + " (" + type + ")";
+    }
+
+    /** @return where a Flt routine was called from, when a verifier will want to know (else null) */
+    String callSite() {
+        return verifier != null ? FltVerifier.callerOutsideKernel() : null;
     }
 
     /**
@@ -845,49 +919,53 @@ public final class FilterManager {
         io.reportFailure(e);
     }
 
-    /** {@link Flt#completePendedPreOperation}, on the stream's dispatcher thread. */
-    void resumePre(FltCallbackData data, int status, Object context) {
+    /**
+     * {@link Flt#completePendedPreOperation}, on the stream's dispatcher thread.
+     *
+     * @param site where the filter called it (findings point there), or null
+     */
+    void resumePre(FltCallbackData data, int status, Object context, String site) {
         if (data.state != FltCallbackData.STATE_PRE_PENDED) {
-            report(FltVerifier.Rule.CALLBACK_DATA_REUSED, null, null,
+            report(FltVerifier.Rule.CALLBACK_DATA_REUSED, null, site,
                     "FltCompletePendedPreOperation on an operation that is not pended: " + data, true);
             return;
         }
         data.state = FltCallbackData.STATE_PRE;
         FltInstance instance = data.pendedInstance;
         data.pendedInstance = null;
-        afterPreCallback(data, instance, verifier);
+        afterPreCallback(data, instance, verifier, site);
         switch (status) {
             case FltPreopCallbackStatus.FLT_PREOP_SUCCESS_WITH_CALLBACK:
                 FltOperationRegistration op = instance.filter().registration().operation(data.iopb().majorFunction());
                 if (op.postOperation() != null) {
                     pushPost(data, instance, context);
                 } else {
-                    verify(FltVerifier.Rule.NO_POST_OPERATION, instance,
+                    verify(FltVerifier.Rule.NO_POST_OPERATION, instance, site,
                             "FltCompletePendedPreOperation with FLT_PREOP_SUCCESS_WITH_CALLBACK and no post-operation callback");
                 }
                 runPre(data);
                 break;
             case FltPreopCallbackStatus.FLT_PREOP_SUCCESS_NO_CALLBACK:
-                checkNoContext(instance, status, context);
+                checkNoContext(instance, status, context, site);
                 runPre(data);
                 break;
             case FltPreopCallbackStatus.FLT_PREOP_COMPLETE:
-                checkNoContext(instance, status, context);
-                checkCompletionStatus(data, instance);
+                checkNoContext(instance, status, context, site);
+                checkCompletionStatus(data, instance, site);
                 completeFromPre(data);
                 break;
             default:
                 // The WDK: CallbackStatus cannot be FLT_PREOP_PENDING, FLT_PREOP_SYNCHRONIZE or DISALLOW_FASTIO.
-                failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance,
+                failOperation(data, FltVerifier.Rule.ILLEGAL_PREOP_STATUS, instance, site,
                         "FltCompletePendedPreOperation with " + FltPreopCallbackStatus.name(status));
                 break;
         }
     }
 
-    /** {@link Flt#completePendedPostOperation}, on the stream's dispatcher thread. */
-    void resumePost(FltCallbackData data) {
+    /** {@link Flt#completePendedPostOperation}, on the stream's dispatcher thread; {@code site} as for resumePre. */
+    void resumePost(FltCallbackData data, String site) {
         if (data.state != FltCallbackData.STATE_POST_PENDED) {
-            report(FltVerifier.Rule.CALLBACK_DATA_REUSED, null, null,
+            report(FltVerifier.Rule.CALLBACK_DATA_REUSED, null, site,
                     "FltCompletePendedPostOperation on an operation that is not pended: " + data, true);
             return;
         }
@@ -901,7 +979,7 @@ public final class FilterManager {
     /** The oplock package hands back the IRP of an FltOplockFsctrl request: the pended operation completes. */
     void oplockRequestCompleted(FltCallbackData data) {
         data.ioStatus().copyFrom(data.irp.ioStatus());
-        resumePre(data, FltPreopCallbackStatus.FLT_PREOP_COMPLETE, null);
+        resumePre(data, FltPreopCallbackStatus.FLT_PREOP_COMPLETE, null, null);
     }
 
     IoSystem ioSystem() {

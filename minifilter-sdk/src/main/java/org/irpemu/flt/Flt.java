@@ -46,7 +46,8 @@ public final class Flt {
             return;
         }
         FilterManager frame = data.frame;
-        runOnOwner(data, () -> frame.resumePre(data, status, context));
+        String site = frame.callSite(); // the filter's call, before it may be queued to another thread
+        runOnOwner(data, () -> frame.resumePre(data, status, context, site));
     }
 
     /**
@@ -58,7 +59,8 @@ public final class Flt {
             return;
         }
         FilterManager frame = data.frame;
-        runOnOwner(data, () -> frame.resumePost(data));
+        String site = frame.callSite();
+        runOnOwner(data, () -> frame.resumePost(data, site));
     }
 
     /**
@@ -253,7 +255,11 @@ public final class Flt {
         return FsRtl.initializeOplock();
     }
 
-    /** {@code FltUninitializeOplock}: held oplocks complete as broken to none; waiting operations go on. */
+    /**
+     * {@code FltUninitializeOplock}: held oplocks complete as broken to none; waiting operations go on. Like
+     * every oplock routine, call it on the dispatcher thread that owns the stream (the requests complete
+     * there); from InstanceTeardownStart, which runs on another thread, hand it to that dispatcher and wait.
+     */
     public static void uninitializeOplock(Oplock oplock) {
         FsRtl.uninitializeOplock(oplock);
     }
@@ -483,8 +489,11 @@ public final class Flt {
      * {@code FltPerformAsynchronousIo}: sends the callback data's operation below its instance; the
      * callback always runs, after the post-operation callbacks of the instances below.
      *
-     * @return STATUS_PENDING (the callback runs later); STATUS_SUCCESS (it completed and the callback
-     *     already ran); STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST (IRP_MJ_CREATE cannot be asynchronous)
+     * @return STATUS_PENDING (the callback runs later, as it always does when called off the stream's
+     *     dispatcher thread); the operation's final status when it completed at once and the callback already
+     *     ran (STATUS_SUCCESS, or an error such as STATUS_OPLOCK_NOT_GRANTED for an oplock that cannot be
+     *     granted, as "Requesting and granting oplocks" says); STATUS_FLT_INVALID_ASYNCHRONOUS_REQUEST
+     *     (IRP_MJ_CREATE cannot be asynchronous)
      */
     public static int performAsynchronousIo(FltCallbackData data, FltCompletedAsyncIoCallback callback,
             Object callbackContext) {

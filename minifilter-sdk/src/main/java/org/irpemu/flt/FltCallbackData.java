@@ -72,6 +72,8 @@ public final class FltCallbackData implements OplockIrpCompleter {
     Object asyncContext;
     /** The synchronous caller gave up waiting (it would have blocked its dispatcher thread). */
     volatile boolean abandoned;
+    /** The cleanup of an FltClose: an abandoned one is followed by the close when it completes. */
+    boolean closeAfterCleanup;
     volatile boolean generatedDone;
     /** Signalled when synchronous filter-initiated I/O handed to a dispatcher completes. */
     volatile java.util.concurrent.CountDownLatch syncWaiter;
@@ -80,6 +82,13 @@ public final class FltCallbackData implements OplockIrpCompleter {
     FltOplockWaitCompleteRoutine oplockWait;
     FltOplockPrePostCallbackDataRoutine oplockPrePost;
     Object oplockContext;
+    /**
+     * A Flt oplock routine is running with this callback data: a hand-back the oplock package makes before
+     * it returns (a request cancelled before it could be kept) is recorded in {@code oplockHandedBack} and
+     * acted on by the routine once the filter can pend the operation (see {@code FltOplocks}).
+     */
+    boolean oplockCallActive;
+    boolean oplockHandedBack;
 
     static final int STATE_IDLE = 0;
     static final int STATE_PRE = 1;
@@ -120,11 +129,32 @@ public final class FltCallbackData implements OplockIrpCompleter {
             }
             dirtyCount--;
             dirtyInstances[dirtyCount] = null;
-            IoStackLocation before = dirtyCount == 0 ? org.irpemu.irp.Io.getCurrentIrpStackLocation(irp)
-                    : dirtyAfter[dirtyCount - 1];
-            // The frame's own location holds the original function codes and parameters.
+            IoStackLocation before = dirtyCount == 0 ? frameParameters() : dirtyAfter[dirtyCount - 1];
             iopb.parameters().copyParametersFrom(before);
         }
+    }
+
+    /** The frame's own stack location in the IRP, set when the frame receives the operation. */
+    int frameLocation = -1;
+
+    /** @return the frame's own location: the original function codes and parameters */
+    private IoStackLocation frameParameters() {
+        return frameLocation >= 0 ? irp.stackLocation(frameLocation) : org.irpemu.irp.Io.getCurrentIrpStackLocation(irp);
+    }
+
+    /**
+     * The parameters the post-operation callback of {@code instance} is owed (as it received them in its
+     * pre-operation callback), without undoing anything: for a drained callback, while the operation is still
+     * below with the changed parameters.
+     */
+    IoStackLocation originalsFor(FltInstance instance) {
+        for (int k = dirtyCount - 1; k >= 0; k--) {
+            FltInstance changer = dirtyInstances[k];
+            if (changer != instance && !changer.isBelow(instance)) {
+                return dirtyAfter[k]; // the last change made above the instance
+            }
+        }
+        return frameParameters();
     }
 
     void clearDirtyRecords() {
@@ -216,6 +246,10 @@ public final class FltCallbackData implements OplockIrpCompleter {
      */
     @Override
     public void completeIrp(Irp completed) {
+        if (oplockCallActive) {
+            oplockHandedBack = true; // FltOplockFsctrl returns FLT_PREOP_COMPLETE instead of pending it
+            return;
+        }
         frame.oplockRequestCompleted(this);
     }
 

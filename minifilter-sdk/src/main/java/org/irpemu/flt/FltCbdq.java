@@ -2,6 +2,7 @@ package org.irpemu.flt;
 
 import org.irpemu.irp.DriverCancel;
 import org.irpemu.irp.Io;
+import org.irpemu.irp.IoSystem;
 import org.irpemu.irp.Irp;
 import org.irpemu.status.NtStatus;
 
@@ -75,10 +76,22 @@ final class FltCbdq {
             }
         }
         if (cancelled && Io.setCancelRoutine(data.irp, null) != null) {
-            cancel(entry);
+            // Cancelled before it was queued (while a filter above held it): CompleteCanceledIo completes it, but
+            // only once the filter has returned FLT_PREOP_PENDING, as the Filter Manager allows that race; until
+            // then the entry stays queued, and RemoveIo or a removal by the filter would still win.
+            cancelAfterPending(queue, entry);
         }
         // The WDK page: STATUS_PENDING when the operation was queued (its sample tests STATUS_SUCCESS).
         return NtStatus.STATUS_PENDING;
+    }
+
+    private static void cancelAfterPending(FltCallbackDataQueue queue, FltCallbackDataQueue.IoContext entry) {
+        IoSystem io = queue.instance.frame.ioSystem();
+        if (io == null) {
+            cancel(entry);
+            return;
+        }
+        io.queueWorkItem(Math.max(0, io.currentDispatcher()), context -> cancel(entry), null);
     }
 
     /** A queued operation's IRP was cancelled: take it out unless the filter already did, then complete it. */

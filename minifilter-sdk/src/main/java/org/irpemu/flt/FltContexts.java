@@ -90,10 +90,12 @@ final class FltContexts {
         FilterManager frame = c.filter().frame;
         synchronized (frame.contextLock) {
             if (c.linkedTo != null) {
-                // The object's own reference was released by the filter (bug check 0xF5 / 0x6D).
+                // The filter released the reference its object holds (bug check 0xF5 / 0x6D). As the rule
+                // says, the release is ignored: the object keeps its reference and the context stays set.
+                c.references.incrementAndGet();
                 report(c, FltVerifier.Rule.CONTEXT_OVER_RELEASE,
-                        "the last reference of a context still set on its object was released: " + c);
-                unlink(c);
+                        "the last reference of a context still set on its object was released (ignored): " + c);
+                return;
             }
         }
         free(c);
@@ -107,7 +109,11 @@ final class FltContexts {
             try {
                 r.cleanupCallback().cleanup(c, c.contextType());
             } catch (RuntimeException e) {
-                report(c, FltVerifier.Rule.CALLBACK_EXCEPTION, "context cleanup callback threw " + e);
+                FltVerifier v = c.filter().frame.verifier();
+                if (v != null) {
+                    v.report(FltVerifier.Rule.CALLBACK_EXCEPTION, c.filter(), FltVerifier.siteOf(e),
+                            "context cleanup callback threw " + e);
+                }
             }
         }
     }
@@ -247,7 +253,12 @@ final class FltContexts {
                 }
                 return FsRtl.supportsPerStreamContexts(fileObject) ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_NOT_SUPPORTED;
             case FltContextType.FLT_STREAMHANDLE_CONTEXT:
-                return fileObject == null ? NtStatus.STATUS_INVALID_PARAMETER : NtStatus.STATUS_SUCCESS;
+                if (fileObject == null) {
+                    return NtStatus.STATUS_INVALID_PARAMETER;
+                }
+                // Not on a file object the file system has not opened (pre-create): a failed create would
+                // never see the IRP_MJ_CLOSE that deletes the context.
+                return fileObject.fsContext() == null ? NtStatus.STATUS_NOT_SUPPORTED : NtStatus.STATUS_SUCCESS;
             default:
                 return NtStatus.STATUS_NOT_SUPPORTED;
         }

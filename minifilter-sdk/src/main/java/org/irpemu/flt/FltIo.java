@@ -74,10 +74,16 @@ final class FltIo {
         FltInstance instance = data.initiatingInstance;
         try {
             if (data.abandoned) {
-                // The synchronous caller was told STATUS_CANT_WAIT: undo what it can no longer see.
-                if (data.iopb().majorFunction() == IrpMajorFunction.IRP_MJ_CREATE
-                        && NtStatus.ntSuccess(data.ioStatus().status())) {
+                // The synchronous caller was told STATUS_CANT_WAIT: finish or undo what it can no longer see —
+                // close an open that succeeded after all; send the close that follows an abandoned FltClose's
+                // cleanup (the file object is no longer the filter's to close).
+                int major = data.iopb().majorFunction();
+                if (major == IrpMajorFunction.IRP_MJ_CREATE && NtStatus.ntSuccess(data.ioStatus().status())) {
                     closeAbandoned(data.frame, instance, data.iopb().targetFileObject());
+                } else if (major == IrpMajorFunction.IRP_MJ_CLEANUP && data.closeAfterCleanup) {
+                    FltCallbackData close = newGenerated(data.frame, instance, data.iopb().targetFileObject());
+                    close.iopb().parameters().majorFunction(IrpMajorFunction.IRP_MJ_CLOSE);
+                    startOnOwner(close);
                 }
                 return;
             }
@@ -220,7 +226,7 @@ final class FltIo {
         }
         int status = sendClose(frame, instance, fileObject, IrpMajorFunction.IRP_MJ_CLEANUP);
         if (status == NtStatus.STATUS_CANT_WAIT) {
-            return status;
+            return status; // the close follows when the cleanup completes (generatedCompleted)
         }
         sendClose(frame, instance, fileObject, IrpMajorFunction.IRP_MJ_CLOSE);
         return NtStatus.STATUS_SUCCESS;
@@ -229,6 +235,7 @@ final class FltIo {
     private static int sendClose(FilterManager frame, FltInstance instance, FileObject fileObject, int major) {
         FltCallbackData data = newGenerated(frame, instance, fileObject);
         data.iopb().parameters().majorFunction(major);
+        data.closeAfterCleanup = major == IrpMajorFunction.IRP_MJ_CLEANUP;
         return runSynchronously(data, "FltClose (" + IrpMajorFunction.name(major) + ") of " + fileObject.fileName());
     }
 
@@ -341,7 +348,8 @@ final class FltIo {
         data.asyncCallback = callback;
         data.asyncContext = context;
         startOnOwner(data);
-        return data.generatedDone ? NtStatus.STATUS_SUCCESS : NtStatus.STATUS_PENDING;
+        // Completed at once: its final status (the WDK's oplock page: a refused request returns the error).
+        return data.generatedDone ? data.ioStatus().status() : NtStatus.STATUS_PENDING;
     }
 
     /** FltPerformSynchronousIo: the result is in {@code data.ioStatus()}. */
@@ -365,6 +373,7 @@ final class FltIo {
         data.iopb().parameters().fileObject(fo);
         data.ioStatus().set(NtStatus.STATUS_SUCCESS, 0);
         data.abandoned = false;
+        data.closeAfterCleanup = false;
         data.generatedDone = false;
     }
 

@@ -6,6 +6,7 @@ import org.irpemu.fsrtl.OplockFsPrepostIrp;
 import org.irpemu.fsrtl.OplockWaitCompleteRoutine;
 import org.irpemu.irp.Io;
 import org.irpemu.irp.IoStackLocation;
+import org.irpemu.irp.IoSystem;
 import org.irpemu.irp.Irp;
 import org.irpemu.irp.IrpMajorFunction;
 import org.irpemu.status.NtStatus;
@@ -20,17 +21,30 @@ final class FltOplocks {
     private FltOplocks() {
     }
 
-    /** FsRtl's wait-complete routine: hands the callback data to the filter's WaitCompletionRoutine. */
+    /**
+     * FsRtl's wait-complete routine: hands the callback data to the filter's WaitCompletionRoutine. When the
+     * package calls it before the Flt routine has returned FLT_PREOP_PENDING (the IRP was cancelled before
+     * it was parked), the filter could not yet resume the operation: its routine runs just after, from a
+     * work item on the same dispatcher thread.
+     */
     private static final OplockWaitCompleteRoutine WAIT_COMPLETE = (context, irp) -> {
         FltCallbackData data = (FltCallbackData) context;
         data.ioStatus().set(irp.ioStatus().status(), 0);
+        if (data.oplockCallActive) {
+            data.oplockHandedBack = true;
+            return;
+        }
+        callWaitRoutine(data);
+    };
+
+    private static void callWaitRoutine(FltCallbackData data) {
         FltOplockWaitCompleteRoutine routine = data.oplockWait;
         Object filterContext = data.oplockContext;
         data.oplockWait = null;
         data.oplockPrePost = null;
         data.oplockContext = null;
         routine.waitComplete(data, filterContext);
-    };
+    }
 
     /** FsRtl's pre-post routine: the filter's PrePostCallbackDataRoutine, if it gave one. */
     private static final OplockFsPrepostIrp PRE_POST = (context, irp) -> {
@@ -67,10 +81,20 @@ final class FltOplocks {
         Irp irp = data.irp;
         ParameterSwap swap = new ParameterSwap(data);
         int status;
+        data.oplockCallActive = true;
+        data.oplockHandedBack = false;
         try {
             status = FsRtl.oplockFsctrlEx(oplock, irp, openCount, flags, data);
         } finally {
+            data.oplockCallActive = false;
             swap.restore();
+        }
+        if (status == NtStatus.STATUS_PENDING && data.oplockHandedBack) {
+            // Kept and handed back at once (the IRP was cancelled while a filter above held it): the request
+            // is over before the filter could pend it (FsRtlOplockFsctrl: STATUS_CANCELLED).
+            data.oplockHandedBack = false;
+            data.ioStatus().copyFrom(irp.ioStatus());
+            return FltPreopCallbackStatus.FLT_PREOP_COMPLETE;
         }
         if (status == NtStatus.STATUS_PENDING) {
             return FltPreopCallbackStatus.FLT_PREOP_PENDING;
@@ -97,6 +121,8 @@ final class FltOplocks {
         OplockWaitCompleteRoutine completion = waitCompletionRoutine == null ? null : WAIT_COMPLETE;
         ParameterSwap swap = new ParameterSwap(data);
         int status;
+        data.oplockCallActive = true;
+        data.oplockHandedBack = false;
         try {
             switch (which) {
                 case BREAK_H:
@@ -110,9 +136,14 @@ final class FltOplocks {
                     break;
             }
         } finally {
+            data.oplockCallActive = false;
             swap.restore();
         }
         if (status == NtStatus.STATUS_PENDING) {
+            if (data.oplockHandedBack) {
+                data.oplockHandedBack = false;
+                deferWaitRoutine(data);
+            }
             return FltPreopCallbackStatus.FLT_PREOP_PENDING;
         }
         data.oplockWait = null;
@@ -123,6 +154,16 @@ final class FltOplocks {
             return FltPreopCallbackStatus.FLT_PREOP_SUCCESS_WITH_CALLBACK;
         }
         return FltPreopCallbackStatus.FLT_PREOP_COMPLETE;
+    }
+
+    /** The wait ended inside the Flt routine: the filter's routine runs once the operation is pended. */
+    private static void deferWaitRoutine(FltCallbackData data) {
+        IoSystem io = data.frame.ioSystem();
+        if (io == null) {
+            callWaitRoutine(data);
+            return;
+        }
+        io.queueWorkItem(Math.max(0, io.currentDispatcher()), context -> callWaitRoutine(data), null);
     }
 
     static boolean isSharedRequest(FltCallbackData data) {

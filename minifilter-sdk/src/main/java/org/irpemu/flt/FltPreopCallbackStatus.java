@@ -8,7 +8,8 @@ package org.irpemu.flt;
  *   <li>{@link #FLT_PREOP_SUCCESS_NO_CALLBACK}: pass it down, no post-operation callback;</li>
  *   <li>{@link #FLT_PREOP_PENDING}: the filter keeps the operation; it resumes it with
  *       {@code Flt.completePendedPreOperation};</li>
- *   <li>{@link #FLT_PREOP_DISALLOW_FASTIO}: fast I/O only; treated as SUCCESS_NO_CALLBACK for IRPs;</li>
+ *   <li>{@link #FLT_PREOP_DISALLOW_FASTIO}: fast I/O only; returned for an IRP it is a bug (verifier:
+ *       ILLEGAL_PREOP_STATUS) and the operation fails with STATUS_UNSUCCESSFUL;</li>
  *   <li>{@link #FLT_PREOP_COMPLETE}: the filter completed the operation with {@code Data->IoStatus};</li>
  *   <li>{@link #FLT_PREOP_SYNCHRONIZE}: pass it down, run the post-operation callback in the caller's context;</li>
  *   <li>{@link #FLT_PREOP_DISALLOW_FSFILTER_IO}: FsFilter callbacks only.</li>

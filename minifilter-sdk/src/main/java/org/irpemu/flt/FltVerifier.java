@@ -54,15 +54,17 @@ public final class FltVerifier implements OplockObserver, AutoCloseable {
         /** A completion context was returned with a status that forbids one. */
         COMPLETION_CONTEXT_NOT_ALLOWED("PFLT_PRE_OPERATION_CALLBACK (CompletionContext); FltCompletePendedPreOperation",
                 "the context is dropped"),
-        /** FLT_PREOP_COMPLETE with STATUS_PENDING, or a failure status for cleanup or close. */
+        /** FLT_PREOP_COMPLETE with STATUS_PENDING or STATUS_FLT_DISALLOW_FAST_IO, or a failure status for cleanup or close. */
         ILLEGAL_COMPLETION_STATUS("Completing an I/O operation in a preoperation callback routine",
-                "STATUS_PENDING becomes STATUS_UNSUCCESSFUL; cleanup and close complete with STATUS_SUCCESS"),
+                "STATUS_PENDING and STATUS_FLT_DISALLOW_FAST_IO become STATUS_UNSUCCESSFUL; cleanup and close complete"
+                        + " with STATUS_SUCCESS"),
         /** Callback data completed or resumed twice, or used by a Flt routine after its operation ended. */
         CALLBACK_DATA_REUSED("FltCompletePendedPreOperation / FltCompletePendedPostOperation; FLT_CALLBACK_DATA",
                 "the call is ignored"),
         /** An operation pended by a filter and never resumed by the end of its instance's teardown. */
         PENDED_NEVER_RESUMED("PFLT_INSTANCE_TEARDOWN_CALLBACK: TeardownStart must complete every pended operation",
-                "the operation completes with STATUS_CANCELLED so that its caller does not hang"),
+                "the operation completes with STATUS_CANCELLED so that its caller does not hang (one pended in its"
+                        + " post-operation callback, which the file system completed already, is resumed)"),
         /** A post-operation callback returned MORE_PROCESSING_REQUIRED while its instance drained. */
         MORE_PROCESSING_WHILE_DRAINING("PFLT_POST_OPERATION_CALLBACK: FLTFL_POST_OPERATION_DRAINING",
                 "treated as FLT_POSTOP_FINISHED_PROCESSING"),
@@ -400,7 +402,15 @@ public final class FltVerifier implements OplockObserver, AutoCloseable {
 
     /** @return the first stack frame in a filter's code: not the kernel (irp-model, fsrtl, the SDK) nor the JDK */
     static String callerOutsideKernel() {
-        for (StackTraceElement e : new Throwable().getStackTrace()) {
+        return siteOf(new Throwable());
+    }
+
+    /**
+     * @return where a filter's code threw (or called the routine that threw) {@code t}: the first frame of
+     *     its stack trace outside the kernel, or {@code null}
+     */
+    static String siteOf(Throwable t) {
+        for (StackTraceElement e : t.getStackTrace()) {
             if (!isKernel(e.getClassName())) {
                 return e.toString();
             }

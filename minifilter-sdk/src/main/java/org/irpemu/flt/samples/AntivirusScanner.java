@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.irpemu.flt.Flt;
@@ -72,7 +73,10 @@ public final class AntivirusScanner {
         long offset;
         int carried;
         boolean infected;
-        volatile boolean closing;
+        /** Set once, by whoever closes the handle first (a completion on the dispatcher, or teardown). */
+        final AtomicBoolean closing = new AtomicBoolean();
+        /** Stopped by {@link #holdScans}: no read in flight, waiting for {@link #resumeScans}. */
+        final AtomicBoolean held = new AtomicBoolean();
 
         Scan(FltInstance instance, String path, FileObject file) {
             this.instance = instance;
@@ -147,7 +151,10 @@ public final class AntivirusScanner {
     public void resumeScans() {
         hold = false;
         for (Scan s : active) {
-            Flt.queueGenericWorkItem(s.instance, (instance, context) -> readNext(s), null);
+            // Only the scans that stopped: one that is reading already must not get a second reader.
+            if (s.held.compareAndSet(true, false)) {
+                Flt.queueGenericWorkItem(s.instance, (instance, context) -> readNext(s), null);
+            }
         }
     }
 
@@ -200,9 +207,7 @@ public final class AntivirusScanner {
             return; // not granted: the callback already ran and closed the handle
         }
         started.incrementAndGet();
-        if (!hold) {
-            readNext(s);
-        }
+        readNext(s);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -210,8 +215,15 @@ public final class AntivirusScanner {
     // ---------------------------------------------------------------------------------------------
 
     private void readNext(Scan s) {
-        if (s.closing || hold) {
+        if (s.closing.get()) {
             return;
+        }
+        if (hold) {
+            s.held.set(true);
+            // resumeScans may have run between the check and the mark: then this reader goes on (once).
+            if (hold || !s.held.compareAndSet(true, false)) {
+                return;
+            }
         }
         int status = Flt.readFile(s.instance, s.file, s.offset, CHUNK, s.chunk, s.carried, 0, null,
                 this::readCompleted, s);
@@ -225,7 +237,7 @@ public final class AntivirusScanner {
         int status = data.ioStatus().status();
         int n = (int) data.ioStatus().information();
         Flt.freeCallbackData(data);
-        if (s.closing) {
+        if (s.closing.get()) {
             return;
         }
         if (n > 0) {
@@ -271,10 +283,9 @@ public final class AntivirusScanner {
     }
 
     private void close(Scan s) {
-        if (s.closing) {
+        if (!s.closing.compareAndSet(false, true)) {
             return;
         }
-        s.closing = true;
         // From a work item (a completion callback runs at DISPATCH_LEVEL in Windows); during teardown,
         // when no more work may be queued, at once.
         if (Flt.queueGenericWorkItem(s.instance, (instance, c) -> Flt.close(s.file), null) != NtStatus.STATUS_SUCCESS) {
@@ -291,7 +302,7 @@ public final class AntivirusScanner {
         int status = data.ioStatus().status();
         Flt.freeCallbackData(data);
         active.remove(s);
-        if (s.closing) {
+        if (s.closing.get()) {
             return; // STATUS_OPLOCK_HANDLE_CLOSED after our own close
         }
         if (status == NtStatus.STATUS_SUCCESS) {
@@ -306,8 +317,7 @@ public final class AntivirusScanner {
     /** InstanceTeardownStart: every scan stops and its handle is closed. */
     private void abandonAll(FltInstance instance) {
         for (Scan s : active) {
-            if (s.instance == instance && !s.closing) {
-                s.closing = true;
+            if (s.instance == instance && s.closing.compareAndSet(false, true)) {
                 Flt.close(s.file);
             }
         }

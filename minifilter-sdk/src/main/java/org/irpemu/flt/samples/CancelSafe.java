@@ -47,11 +47,16 @@ public final class CancelSafe {
         final ReentrantLock lock = new ReentrantLock();
         final ArrayDeque<FltCallbackData> pending = new ArrayDeque<>();
         final FltCallbackDataQueue queue = new FltCallbackDataQueue();
+        /** The instance's worker thread: it resumes the queued creates (stopped at TeardownComplete). */
+        final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "CancelSafe worker");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private final String suffix;
     private final long delayMillis;
-    private final ScheduledExecutorService worker;
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong resumed = new AtomicLong();
     private final AtomicLong cancelled = new AtomicLong();
@@ -70,11 +75,6 @@ public final class CancelSafe {
     public CancelSafe(String suffix, long delayMillis) {
         this.suffix = suffix.toLowerCase(Locale.ROOT);
         this.delayMillis = delayMillis;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "CancelSafe worker");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** @return the registration (one per filter object) */
@@ -86,7 +86,7 @@ public final class CancelSafe {
                     .instanceSetup(this::instanceSetup)
                     .instanceQueryTeardown((objects, flags) -> NtStatus.STATUS_SUCCESS)
                     .instanceTeardownStart((objects, reason) -> drain(objects.instance()))
-                    .instanceTeardownComplete((objects, reason) -> worker.shutdownNow())
+                    .instanceTeardownComplete((objects, reason) -> stopWorker())
                     .filterUnload(flags -> NtStatus.STATUS_SUCCESS)
                     .build();
         }
@@ -125,8 +125,16 @@ public final class CancelSafe {
     /** Resumes every queued create now, from the worker thread. */
     public void releaseAll() {
         InstanceState s = state;
+        if (s != null && !s.worker.isShutdown()) {
+            s.worker.execute(() -> resumeAll(s));
+        }
+    }
+
+    /** InstanceTeardownComplete: the queue was drained at TeardownStart; the worker has nothing left to do. */
+    private void stopWorker() {
+        InstanceState s = state;
         if (s != null) {
-            worker.execute(() -> resumeAll(s));
+            s.worker.shutdownNow();
         }
     }
 
@@ -163,6 +171,8 @@ public final class CancelSafe {
         Flt.releaseContext(context.get());
         if (NtStatus.ntSuccess(status)) {
             state = s;
+        } else {
+            s.worker.shutdownNow();
         }
         return status;
     }
@@ -202,7 +212,7 @@ public final class CancelSafe {
         }
         queued.incrementAndGet();
         if (delayMillis > 0) {
-            worker.schedule(() -> resumeOne(s), delayMillis, TimeUnit.MILLISECONDS);
+            s.worker.schedule(() -> resumeOne(s), delayMillis, TimeUnit.MILLISECONDS);
         }
         return FltPreopCallbackStatus.FLT_PREOP_PENDING;
     }
