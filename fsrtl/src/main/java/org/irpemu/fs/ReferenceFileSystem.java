@@ -380,11 +380,14 @@ public final class ReferenceFileSystem {
 
     /** @return the FCB of an opened file object, or {@code null} */
     static Fcb fcb(IoStackLocation sl) {
-        return sl.fileObject() == null ? null : (Fcb) sl.fileObject().fsContext();
+        // A file object another driver completed the create of (a filter's virtual file) is not ours.
+        Object context = sl.fileObject() == null ? null : sl.fileObject().fsContext();
+        return context instanceof Fcb ? (Fcb) context : null;
     }
 
     /** @return the CCB of an opened file object, or {@code null} */
     static Ccb ccb(IoStackLocation sl) {
-        return sl.fileObject() == null ? null : (Ccb) sl.fileObject().fsContext2();
+        Object context = sl.fileObject() == null ? null : sl.fileObject().fsContext2();
+        return context instanceof Ccb ? (Ccb) context : null;
     }
 }

@@ -61,6 +61,7 @@ public final class NtStatus {
     public static final int STATUS_DELETE_PENDING = 0xC0000056;
     public static final int STATUS_RANGE_NOT_LOCKED = 0xC000007E;
     public static final int STATUS_DISK_FULL = 0xC000007F;
+    public static final int STATUS_INSUFFICIENT_RESOURCES = 0xC000009A;
     public static final int STATUS_FILE_IS_A_DIRECTORY = 0xC00000BA;
     public static final int STATUS_NOT_SUPPORTED = 0xC00000BB;
     public static final int STATUS_BAD_NETWORK_PATH = 0xC00000BE;
@@ -146,6 +147,7 @@ public final class NtStatus {
         win32(STATUS_DISK_FULL, Win32Error.ERROR_DISK_FULL);
         win32(STATUS_FILE_IS_A_DIRECTORY, Win32Error.ERROR_ACCESS_DENIED);
         win32(STATUS_NOT_SUPPORTED, Win32Error.ERROR_NOT_SUPPORTED);
+        win32(STATUS_INSUFFICIENT_RESOURCES, Win32Error.ERROR_NO_SYSTEM_RESOURCES);
         win32(STATUS_CANT_WAIT, Win32Error.ERROR_CANT_WAIT);
         win32(STATUS_NOT_FOUND, Win32Error.ERROR_NOT_FOUND);
         win32(STATUS_BAD_NETWORK_PATH, Win32Error.ERROR_BAD_NETPATH);

@@ -55,6 +55,7 @@ public final class Win32Error {
     public static final int ERROR_NOTIFY_ENUM_DIR = 1022;
     public static final int ERROR_NOT_FOUND = 1168;
     public static final int ERROR_USER_MAPPED_FILE = 1224;
+    public static final int ERROR_NO_SYSTEM_RESOURCES = 1450;
     public static final int ERROR_INVALID_USER_BUFFER = 1784;
     public static final int ERROR_NOT_A_REPARSE_POINT = 4390;
 
@@ -97,6 +98,7 @@ public final class Win32Error {
                 "The system cannot find message text for message number 0x%1 in the message file for %2.");
         message(ERROR_CANT_WAIT, "Cannot wait on this thread.");
         message(ERROR_NOT_FOUND, "Element not found.");
+        message(ERROR_NO_SYSTEM_RESOURCES, "Insufficient system resources exist to complete the requested service.");
         message(ERROR_OPLOCK_BREAK_IN_PROGRESS, "An open/create operation completed while an oplock break is underway.");
         message(ERROR_WAIT_FOR_OPLOCK, "An operation is blocked waiting for an oplock.");
         message(ERROR_OPLOCK_SWITCHED_TO_NEW_HANDLE,

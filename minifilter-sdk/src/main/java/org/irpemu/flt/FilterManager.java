@@ -537,6 +537,7 @@ public final class FilterManager {
         data.postCount = 0;
         data.pendedInstance = null;
         data.dirtyCount = 0;
+        data.earlyResume = false;
         data.state = FltCallbackData.STATE_PRE;
         data.flags(FltCallbackData.FLTFL_CALLBACK_DATA_IRP_OPERATION);
         data.requestorMode(irp.requestorMode());
@@ -565,6 +566,7 @@ public final class FilterManager {
         data.postCount = 0;
         data.pendedInstance = null;
         data.dirtyCount = 0;
+        data.earlyResume = false;
         data.state = FltCallbackData.STATE_PRE;
         data.flags(FltCallbackData.FLTFL_CALLBACK_DATA_IRP_OPERATION | FltCallbackData.FLTFL_CALLBACK_DATA_GENERATED_IO);
         data.requestorMode(org.irpemu.irp.Irp.KERNEL_MODE);
@@ -594,15 +596,26 @@ public final class FilterManager {
                 if (v != null) {
                     snapshot(data);
                 }
+                data.inPreCallback = true;
                 try {
                     status = op.preOperation().preOperation(data, data.related, data.completionContext);
                 } catch (BlockingWaitException e) {
+                    data.earlyResume = false;
                     return failOperation(data, FltVerifier.Rule.BLOCKING_WAIT, instance, FltVerifier.siteOf(e),
                             "the " + IrpMajorFunction.name(major) + " pre-operation callback would block: "
                                     + e.getMessage());
                 } catch (RuntimeException e) {
+                    data.earlyResume = false;
                     return failOperation(data, FltVerifier.Rule.CALLBACK_EXCEPTION, instance, FltVerifier.siteOf(e),
                             "the " + IrpMajorFunction.name(major) + " pre-operation callback threw " + e);
+                } finally {
+                    data.inPreCallback = false;
+                }
+                if (data.earlyResume && status != FltPreopCallbackStatus.FLT_PREOP_PENDING) {
+                    data.earlyResume = false;
+                    report(FltVerifier.Rule.CALLBACK_DATA_REUSED, instance.filter(), data.earlySite,
+                            "FltCompletePendedPreOperation on an operation its callback did not pend (it returned "
+                                    + FltPreopCallbackStatus.name(status) + ")", true);
                 }
                 if (v != null) {
                     site = callbackSite(instance, major, op.preOperation(), true); // no cost without a verifier
@@ -632,6 +645,13 @@ public final class FilterManager {
                     data.pendedInstance = instance;
                     data.state = FltCallbackData.STATE_PRE_PENDED;
                     Io.markIrpPending(data.irp);
+                    if (data.earlyResume) {
+                        // The WDK's acceptable race: the filter resumed the operation before returning PENDING.
+                        data.earlyResume = false;
+                        Object early = data.earlyContext;
+                        data.earlyContext = null;
+                        resumePre(data, data.earlyStatus, early, data.earlySite);
+                    }
                     return NtStatus.STATUS_PENDING;
                 case FltPreopCallbackStatus.FLT_PREOP_COMPLETE:
                     checkNoContext(instance, status, context, site);
@@ -925,6 +945,14 @@ public final class FilterManager {
      * @param site where the filter called it (findings point there), or null
      */
     void resumePre(FltCallbackData data, int status, Object context, String site) {
+        if (data.state == FltCallbackData.STATE_PRE && data.inPreCallback && !data.earlyResume) {
+            // Resumed from inside the callback that is about to return FLT_PREOP_PENDING: done when it returns.
+            data.earlyResume = true;
+            data.earlyStatus = status;
+            data.earlyContext = context;
+            data.earlySite = site;
+            return;
+        }
         if (data.state != FltCallbackData.STATE_PRE_PENDED) {
             report(FltVerifier.Rule.CALLBACK_DATA_REUSED, null, site,
                     "FltCompletePendedPreOperation on an operation that is not pended: " + data, true);

@@ -78,6 +78,13 @@ public final class FltCallbackData implements OplockIrpCompleter {
     /** Signalled when synchronous filter-initiated I/O handed to a dispatcher completes. */
     volatile java.util.concurrent.CountDownLatch syncWaiter;
 
+    /** A pre-operation callback is running; a resume now is the WDK's race with returning FLT_PREOP_PENDING. */
+    boolean inPreCallback;
+    boolean earlyResume;
+    int earlyStatus;
+    Object earlyContext;
+    String earlySite;
+
     // FltCheckOplock and friends while the operation waits on an oplock.
     FltOplockWaitCompleteRoutine oplockWait;
     FltOplockPrePostCallbackDataRoutine oplockPrePost;

@@ -56,6 +56,49 @@ class PendedPreOperationTest {
         }
     }
 
+    /**
+     * WDK "Writing preoperation callback routines": returning FLT_PREOP_PENDING races with
+     * FltCompletePendedPreOperation and the Filter Manager handles it — here the callback resumes its own
+     * operation before it returns PENDING.
+     */
+    @Test
+    void resumedBeforeTheCallbackReturnsPendingGoesOn() {
+        try (TestMachine m = new TestMachine()) {
+            CallLog log = new CallLog();
+            m.attach(new ScriptedFilter("Hasty", log).onPre((data, ctx) -> {
+                if (data.iopb().majorFunction() != IrpMajorFunction.IRP_MJ_CREATE) {
+                    return FLT_PREOP_SUCCESS_WITH_CALLBACK;
+                }
+                Flt.completePendedPreOperation(data, FLT_PREOP_SUCCESS_WITH_CALLBACK, "context");
+                return FLT_PREOP_PENDING;
+            }).registration(), "370000");
+            m.attach(new ScriptedFilter("Below", log).registration(), "320000");
+
+            Overlapped ov = m.create("hasty.txt", AccessMask.FILE_READ_DATA, CreateDisposition.FILE_CREATE);
+
+            assertThat(m.awaitStatus(ov)).isEqualTo(NtStatus.STATUS_SUCCESS);
+            assertThat(m.fs.exists("hasty.txt")).isTrue();
+            assertThat(log.labels()).containsExactly("pre Hasty", "pre Below", "post Below", "post Hasty");
+        }
+    }
+
+    /** Resuming from inside a callback that then does not pend is a bug: reported, and the resume ignored. */
+    @Test
+    void resumedByACallbackThatDoesNotPendIsReportedAndIgnored() {
+        try (TestMachine m = new TestMachine()) {
+            m.attach(new ScriptedFilter("Confused", new CallLog()).onPre((data, ctx) -> {
+                Flt.completePendedPreOperation(data, FLT_PREOP_SUCCESS_NO_CALLBACK, null);
+                return FLT_PREOP_SUCCESS_NO_CALLBACK;
+            }).registration(IrpMajorFunction.IRP_MJ_CREATE), "370000");
+
+            Overlapped ov = m.create("confused.txt", AccessMask.FILE_READ_DATA, CreateDisposition.FILE_CREATE);
+
+            assertThat(m.awaitStatus(ov)).as("the operation goes on once").isEqualTo(NtStatus.STATUS_SUCCESS);
+            List<Throwable> failures = m.drainFailures();
+            assertThat(failures).singleElement().asString().contains("CALLBACK_DATA_REUSED");
+        }
+    }
+
     @Test
     void operationStaysPendingUntilResumed() {
         try (TestMachine m = new TestMachine()) {
