@@ -52,7 +52,7 @@ public class CreateOplockCloseBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            machine = Machine.builder().waitStrategy(DispatcherWaitStrategy.BUSY_SPIN).build();
+            machine = Machine.builder().waitStrategy(DispatcherWaitStrategy.BUSY_SPIN).recycleFileObjects(true).build();
             machine.fileSystem().createFile("\\bench\\file.txt", 4096, 0);
             nt = machine.api();
             new RequestOplockInputBuffer().wrap(input, 0).set(OplockLevel.RH,

@@ -40,7 +40,7 @@ public final class LoadGenerator {
         Histogram baseline = BaselinePingPong.measure(options.waitStrategy(), options.baselineNanos());
 
         Machine.Builder builder = Machine.builder().dispatchers(options.dispatchers())
-                .waitStrategy(options.waitStrategy()).timing(true);
+                .waitStrategy(options.waitStrategy()).timing(true).recycleFileObjects(true);
         PassThroughStack.attach(builder, options.filters());
         try (Machine machine = builder.build()) {
             NtApi nt = machine.api();

@@ -36,7 +36,7 @@ public final class Machine implements AutoCloseable {
         filterManager.verifier(b.verifier);
         filterManager.oplockObserver(observer);
         this.io = IoManager.builder().dispatchers(b.dispatchers).waitStrategy(b.waitStrategy).listener(b.listener)
-                .timing(b.timing).ringSize(b.ringSize).start();
+                .timing(b.timing).ringSize(b.ringSize).recycleFileObjects(b.recycleFileObjects).start();
         this.api = io.api(fileSystem.volumeDevice());
         for (Builder.Attachment a : b.attachments) {
             attach(a.registration, a.altitude);
@@ -145,6 +145,7 @@ public final class Machine implements AutoCloseable {
         private boolean timing;
         private ReferenceFileSystem fileSystem;
         private FltVerifier verifier;
+        private boolean recycleFileObjects;
         private final List<Attachment> attachments = new ArrayList<>();
 
         public Builder dispatchers(int dispatchers) {
@@ -198,6 +199,15 @@ public final class Machine implements AutoCloseable {
          */
         public Builder verifier(FltVerifier verifier) {
             this.verifier = verifier;
+            return this;
+        }
+
+        /**
+         * Reuses closed handles' file objects ({@link IoManager.Builder#recycleFileObjects}): opening and
+         * closing allocate nothing (benchmarks, load generation). Default off.
+         */
+        public Builder recycleFileObjects(boolean recycle) {
+            this.recycleFileObjects = recycle;
             return this;
         }
 

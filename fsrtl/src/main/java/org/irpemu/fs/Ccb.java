@@ -2,11 +2,14 @@ package org.irpemu.fs;
 
 import org.irpemu.irp.FileObject;
 
-/** Context control block: one handle (file object) of an {@link Fcb}. */
+/**
+ * Context control block: one handle (file object) of an {@link Fcb}. Reused after the handle's
+ * IRP_MJ_CLOSE (see {@link ReferenceFileSystem#newCcb}).
+ */
 final class Ccb {
-    final FileObject fileObject;
-    final int grantedAccess;
-    final int createOptions;
+    FileObject fileObject;
+    int grantedAccess;
+    int createOptions;
     boolean deleteOnClose;
     /** The directory and name the handle was opened through (one of the file's links). */
     Fcb linkParent;
@@ -15,9 +18,16 @@ final class Ccb {
     Ccb next;
     Ccb prev;
 
-    Ccb(FileObject fileObject, int grantedAccess, int createOptions) {
+    Ccb set(FileObject fileObject, int grantedAccess, int createOptions) {
         this.fileObject = fileObject;
         this.grantedAccess = grantedAccess;
         this.createOptions = createOptions;
+        this.deleteOnClose = false;
+        this.linkParent = null;
+        this.linkName = null;
+        this.cleanedUp = false;
+        this.next = null;
+        this.prev = null;
+        return this;
     }
 }

@@ -68,6 +68,12 @@ final class FsCleanup {
 
     int close(Irp irp, IoStackLocation sl) {
         Fcb fcb = ReferenceFileSystem.fcb(sl);
+        Ccb ccb = ReferenceFileSystem.ccb(sl);
+        if (ccb != null && ccb.cleanedUp) {
+            // The last reference to the handle: its CCB is reused, and the file object no longer reaches it.
+            sl.fileObject().fsContext2(null);
+            fs.freeCcb(fs.currentDispatcher(), ccb);
+        }
         if (fcb != null) {
             fcb.openCount--;
             if (fcb.openCount == 0 && fcb.deleted) {

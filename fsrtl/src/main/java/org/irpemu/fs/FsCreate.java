@@ -278,7 +278,7 @@ final class FsCreate {
     }
 
     private void openHandle(Fcb fcb, FileObject fo, int access, int options, Fcb linkParent, String linkName) {
-        Ccb ccb = new Ccb(fo, access, options);
+        Ccb ccb = fs.newCcb(fs.currentDispatcher()).set(fo, access, options);
         ccb.linkParent = linkParent;
         ccb.linkName = linkName;
         ccb.deleteOnClose = (options & CreateOptions.FILE_DELETE_ON_CLOSE) != 0;

@@ -5,7 +5,8 @@ import java.util.HashMap;
 /**
  * One dispatcher thread's memory of the names it resolved to existing files: an open of a name seen
  * before skips splitting and walking the path (no allocation on the hot path). Entries are valid for one
- * generation of the volume's name space; any create, delete, rename or link starts a new one.
+ * generation of the volume's name space; any create, delete, rename or link starts a new one. It also
+ * keeps the thread's spare CCBs, so that opening and closing handles allocates nothing.
  */
 final class PathCache {
     /** The most names kept; past it the cache starts again empty. */
@@ -20,6 +21,28 @@ final class PathCache {
     }
 
     private final HashMap<String, Entry> entries = new HashMap<>();
+    private Ccb[] spareCcbs = new Ccb[16];
+    private int spareCount;
+
+    Ccb takeCcb() {
+        if (spareCount == 0) {
+            return new Ccb();
+        }
+        Ccb c = spareCcbs[--spareCount];
+        spareCcbs[spareCount] = null;
+        return c;
+    }
+
+    void giveCcb(Ccb c) {
+        c.set(null, 0, 0);
+        if (spareCount == spareCcbs.length) {
+            if (spareCount >= CAPACITY) {
+                return;
+            }
+            spareCcbs = java.util.Arrays.copyOf(spareCcbs, spareCount * 2);
+        }
+        spareCcbs[spareCount++] = c;
+    }
 
     /** @return the resolution of {@code name} made in {@code generation}, or {@code null} */
     Entry get(String name, long generation) {

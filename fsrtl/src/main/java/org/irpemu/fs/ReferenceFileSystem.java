@@ -275,6 +275,16 @@ public final class ReferenceFileSystem {
         return caches[dispatcher];
     }
 
+    /** @return a CCB for a new handle, reused from a closed one of this dispatcher when there is one */
+    Ccb newCcb(int dispatcher) {
+        return pathCache(dispatcher).takeCcb();
+    }
+
+    /** IRP_MJ_CLOSE: the handle's CCB goes back to the dispatcher's spares. */
+    void freeCcb(int dispatcher, Ccb ccb) {
+        pathCache(dispatcher).giveCcb(ccb);
+    }
+
     long now() {
         return clock.addAndGet(10_000L);
     }

@@ -263,6 +263,9 @@ final class Dispatcher implements Runnable, IrpCompletionSink {
             pool.give(irp);
         }
         ov.complete(status, information, result, io.isTiming());
+        if (major == IrpMajorFunction.IRP_MJ_CLOSE && ov.kind == Overlapped.KIND_CLOSE) {
+            io.fileObjectClosed(fo);
+        }
     }
 
     private void cancel(Overlapped ov, long generation) {

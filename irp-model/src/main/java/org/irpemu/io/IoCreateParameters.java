@@ -86,7 +86,11 @@ public final class IoCreateParameters {
      * create options imply.
      */
     public static FileObject newFileObject(DeviceObject volume, String name, int dispatcher, int access, int options) {
-        FileObject fo = new FileObject(volume, name);
+        return initialize(new FileObject(volume, name), dispatcher, access, options);
+    }
+
+    /** Sets up a new (or reinitialized) file object for an open: dispatcher, granted access, FO_* flags. */
+    public static FileObject initialize(FileObject fo, int dispatcher, int access, int options) {
         fo.dispatcher(dispatcher);
         fo.grantedAccess(access);
         fo.flags(fileObjectFlags(options));

@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.irpemu.irp.DeviceObject;
 import org.irpemu.irp.IoSystem;
 import org.irpemu.irp.IoWorkItemRoutine;
+import org.irpemu.irp.FileObject;
 import org.irpemu.irp.Irp;
 import org.irpemu.irp.IrpCompletionSink;
 
@@ -36,6 +37,7 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
         private boolean timing;
         private int irpPoolSize = 256;
         private String threadNamePrefix = "irpemu-dispatcher-";
+        private boolean recycleFileObjects;
 
         /** Ring slots; a power of two. Default 16384. */
         public Builder ringSize(int ringSize) {
@@ -79,6 +81,16 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
             return this;
         }
 
+        /**
+         * Reuses the FILE_OBJECT of a closed handle for a later open (as Windows reuses handle values), so
+         * that opening and closing allocate nothing. A caller that keeps a closed handle's file object
+         * and uses it reaches whatever open reused it. Default off: every open gets a new file object.
+         */
+        public Builder recycleFileObjects(boolean recycle) {
+            this.recycleFileObjects = recycle;
+            return this;
+        }
+
         public Builder threadNamePrefix(String prefix) {
             this.threadNamePrefix = prefix;
             return this;
@@ -111,6 +123,8 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
     private final ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     private volatile IoEventListener listener;
     private volatile boolean running = true;
+    /** Closed handles' file objects for reuse, or {@code null} when not recycling. */
+    private final org.agrona.concurrent.ManyToManyConcurrentArrayQueue<FileObject> spareFileObjects;
 
     public static Builder builder() {
         return new Builder();
@@ -118,6 +132,7 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
 
     private IoManager(Builder b) {
         this.timing = b.timing;
+        this.spareFileObjects = b.recycleFileObjects ? new org.agrona.concurrent.ManyToManyConcurrentArrayQueue<>(4096) : null;
         this.listener = b.listener;
         this.waitStrategy = b.waitStrategy;
         this.ring = RingBuffer.createMultiProducer(IoRequestEvent::new, b.ringSize, b.waitStrategy.create());
@@ -194,6 +209,18 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
     void checkNotDispatcherThread() {
         if (currentDispatcher() >= 0) {
             throw new IllegalStateException("requests cannot be submitted from a dispatcher thread");
+        }
+    }
+
+    /** @return a closed handle's file object to reuse, or {@code null} (not recycling, or none spare) */
+    FileObject spareFileObject() {
+        return spareFileObjects == null ? null : spareFileObjects.poll();
+    }
+
+    /** The last reference to a file object went (its IRP_MJ_CLOSE completed and no IRP refers to it). */
+    void fileObjectClosed(FileObject fo) {
+        if (spareFileObjects != null && fo.ioListHead == null) {
+            spareFileObjects.offer(fo);
         }
     }
 

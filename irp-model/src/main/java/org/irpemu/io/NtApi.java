@@ -77,7 +77,13 @@ public final class NtApi {
             ov.completeImmediately(invalid, 0);
             return ov;
         }
-        FileObject fo = IoCreateParameters.newFileObject(volume, name, dispatcher, access, createOptions);
+        FileObject fo = io.spareFileObject();
+        if (fo == null) {
+            fo = IoCreateParameters.newFileObject(volume, name, dispatcher, access, createOptions);
+        } else {
+            fo.reinitialize(volume, name);
+            IoCreateParameters.initialize(fo, dispatcher, access, createOptions);
+        }
         long seq = ring.next();
         try {
             IoRequestEvent e = slot(seq, IoRequestEvent.SUBMIT, dispatcher, ov);

@@ -43,7 +43,7 @@ public final class FileObject {
     private UUID parentOplockKey;
     private int dispatcher;
     private int grantedAccess;
-    private final long id;
+    private long id;
     /** Head of the I/O manager's list of this file object's in-flight IRPs (for CancelIoEx); not for drivers. */
     public Irp ioListHead;
     private volatile Object filterContext;
@@ -54,6 +54,36 @@ public final class FileObject {
     public FileObject(DeviceObject deviceObject, String fileName) {
         this.deviceObject = deviceObject;
         this.fileName = fileName;
+        this.id = IDS.incrementAndGet();
+    }
+
+    /**
+     * Makes a file object whose handle was closed (and which no IRP references any more) a new one, for
+     * the I/O manager's recycling ({@link org.irpemu.io.IoManager.Builder#recycleFileObjects}): every field
+     * as {@code new FileObject(deviceObject, fileName)} leaves it, and a new {@link #id()}. As Windows
+     * reuses a closed handle's value, a caller that keeps using a closed handle reaches the new open.
+     */
+    public void reinitialize(DeviceObject deviceObject, String fileName) {
+        this.deviceObject = deviceObject;
+        this.fileName = fileName;
+        this.fsContext = null;
+        this.fsContext2 = null;
+        this.flags = 0;
+        this.currentByteOffset = 0;
+        this.lockOperation = false;
+        this.deletePending = false;
+        this.readAccess = false;
+        this.writeAccess = false;
+        this.deleteAccess = false;
+        this.sharedRead = false;
+        this.sharedWrite = false;
+        this.sharedDelete = false;
+        this.targetOplockKey = null;
+        this.parentOplockKey = null;
+        this.dispatcher = 0;
+        this.grantedAccess = 0;
+        this.ioListHead = null;
+        this.filterContext = null;
         this.id = IDS.incrementAndGet();
     }
 

@@ -1,0 +1,118 @@
+package org.irpemu.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.irpemu.emulator.Machine;
+import org.irpemu.io.NtApi;
+import org.irpemu.io.Overlapped;
+import org.irpemu.irp.AccessMask;
+import org.irpemu.irp.CreateDisposition;
+import org.irpemu.irp.FileObject;
+import org.irpemu.irp.FsControlCode;
+import org.irpemu.irp.ShareAccessFlags;
+import org.irpemu.status.NtStatus;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * IRPs per second through the whole stack on one busy-spinning dispatcher thread, with 0, 1 or 3
+ * PassThrough minifilters: the JMH thread keeps {@value #BATCH} requests in flight (it publishes a batch,
+ * then waits for its last one; one dispatcher completes them in order), so the figure is the dispatcher's
+ * throughput, not a round trip's latency. Each request is an IRP_MJ_READ of {@value #LENGTH} bytes, or an
+ * FSCTL_OPLOCK_BREAK_NOTIFY with no break under way (the cheapest IRP the file system completes).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+public class ThroughputBenchmark {
+    static final String FILE = "\\bench\\throughput.dat";
+    static final int BATCH = 256;
+    static final int LENGTH = 64;
+
+    /** The machine, one handle, and a batch of preallocated requests and buffers. */
+    @State(Scope.Thread)
+    public static class MachineState {
+        @Param({"0", "1", "3"})
+        public int filters;
+
+        Machine machine;
+        NtApi nt;
+        FileObject handle;
+        final Overlapped[] requests = new Overlapped[BATCH];
+        final UnsafeBuffer[] buffers = new UnsafeBuffer[BATCH];
+
+        @Setup(Level.Trial)
+        public void startMachine() {
+            machine = BenchMachine.start(filters, 4096, FILE);
+            nt = machine.api();
+            Overlapped open = new Overlapped();
+            nt.ntCreateFile(open, FILE, AccessMask.FILE_READ_DATA, 0, ShareAccessFlags.FILE_SHARE_VALID_FLAGS,
+                    CreateDisposition.FILE_OPEN, 0, null, null);
+            Spin.expect(open, NtStatus.STATUS_SUCCESS, "create");
+            handle = open.fileObject();
+            for (int i = 0; i < BATCH; i++) {
+                requests[i] = new Overlapped();
+                buffers[i] = new UnsafeBuffer(new byte[LENGTH]);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void stopMachine() {
+            Overlapped close = new Overlapped();
+            nt.ntClose(close, handle);
+            Spin.await(close);
+            machine.close();
+        }
+    }
+
+    /** {@value #BATCH} reads in flight; the score is reads (IRPs) per second. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int reads(MachineState m) {
+        NtApi nt = m.nt;
+        FileObject fo = m.handle;
+        Overlapped[] requests = m.requests;
+        UnsafeBuffer[] buffers = m.buffers;
+        for (int i = 0; i < BATCH; i++) {
+            nt.ntReadFile(requests[i], fo, buffers[i], 0, LENGTH, 0, 0);
+        }
+        return Spin.expect(requests[BATCH - 1], NtStatus.STATUS_SUCCESS, "read") + awaitAll(requests);
+    }
+
+    /** {@value #BATCH} FSCTL_OPLOCK_BREAK_NOTIFY requests in flight; the score is IRPs per second. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public int breakNotifies(MachineState m) {
+        NtApi nt = m.nt;
+        FileObject fo = m.handle;
+        Overlapped[] requests = m.requests;
+        for (int i = 0; i < BATCH; i++) {
+            nt.ntFsControlFile(requests[i], fo, FsControlCode.FSCTL_OPLOCK_BREAK_NOTIFY, null, 0, 0, 0);
+        }
+        return Spin.expect(requests[BATCH - 1], NtStatus.STATUS_SUCCESS, "FSCTL_OPLOCK_BREAK_NOTIFY")
+                + awaitAll(requests);
+    }
+
+    /** One dispatcher completes in order: after the last, all are done (checked, to be sure). */
+    private static int awaitAll(Overlapped[] requests) {
+        int s = 0;
+        for (Overlapped ov : requests) {
+            s |= Spin.await(ov);
+        }
+        return s;
+    }
+}
