@@ -49,7 +49,7 @@ final class FsReadWrite {
         if (irp.userBuffer() != null) {
             fcb.data().read(offset, irp.userBuffer(), irp.userBufferOffset(), n);
         }
-        fcb.lastAccessTime = fs.now();
+        // No last-access update: NTFS's default on Windows Vista and later (NtfsDisableLastAccessUpdate).
         if (fo.hasFlag(FileObject.FO_SYNCHRONOUS_IO)) {
             fo.currentByteOffset(offset + n);
         }

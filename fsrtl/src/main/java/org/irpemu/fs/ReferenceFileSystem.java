@@ -58,7 +58,8 @@ public final class ReferenceFileSystem {
     private final DeviceObject volumeDevice;
     final Fcb root;
     private final AtomicLong nextFileId = new AtomicLong(5);
-    private final AtomicLong clock = new AtomicLong(EPOCH_FILETIME);
+    /** The volume's clock, padded: every write advances it, from any dispatcher thread. */
+    private final com.lmax.disruptor.Sequence clock = new com.lmax.disruptor.Sequence(EPOCH_FILETIME);
     /** Advances on every change of the name space (create, delete, rename, link): {@link PathCache} validity. */
     private final AtomicLong namespaceGeneration = new AtomicLong();
     private volatile PathCache[] pathCaches = new PathCache[0];

@@ -351,13 +351,28 @@ public final class NtApi {
         return ring.next();
     }
 
+    /**
+     * The top of the volume's device stack, remembered until a device is attached above it (walking the
+     * stack on every request touched the volume device's cache line, which the dispatcher side shares).
+     */
+    private DeviceObject top() {
+        DeviceObject t = cachedTop;
+        if (t == null || t.attachedDevice() != null) {
+            t = volume.topOfStack();
+            cachedTop = t;
+        }
+        return t;
+    }
+
+    private DeviceObject cachedTop;
+
     private IoRequestEvent slot(long seq, int type, int dispatcher, Overlapped ov) {
         IoRequestEvent e = ring.get(seq);
         e.type = type;
         e.dispatcher = dispatcher;
         e.overlapped = ov;
         e.generation = ov.generation;
-        e.device = volume.topOfStack();
+        e.device = top();
         e.irp.initialize(e.device.stackSize(), seq, ov, io);
         return e;
     }
