@@ -46,7 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <li>{@link #breakNotify}: from B's create issued to A's oplock IRP completed;
  * <li>{@link #fullCycle}: the whole cycle, opens and closes included, with no per-invocation fixture.
  * </ul>
- * {@code roundTrip} and {@code breakNotify} arm A (open, RWH request, wait until the dispatcher is idle)
+ * {@code roundTrip} and {@code breakNotify} arm A (open, RWH request, spin until it is granted)
  * in a {@code Level.Invocation} setup and finish the cycle in a {@code Level.Invocation} tear-down, outside
  * the measured time. JMH's caveat applies: each invocation is timed on its own (two {@code nanoTime}
  * calls, some tens of ns, small beside a round trip of microseconds), and {@code -prof gc} divides the
@@ -85,6 +85,7 @@ public class OplockBreakBenchmark {
         final Overlapped openB = new Overlapped();
         final Overlapped closeA = new Overlapped();
         final Overlapped closeB = new Overlapped();
+        final Overlapped fence = new Overlapped();
         FileObject a;
 
         @Setup(Level.Trial)
@@ -111,6 +112,20 @@ public class OplockBreakBenchmark {
                     RequestOplockInputBuffer.ENCODED_LENGTH, RequestOplockOutputBuffer.ENCODED_LENGTH);
         }
 
+        /**
+         * Waits, spinning, until the dispatcher has processed A's oplock request: a request sent after it
+         * (FSCTL_OPLOCK_BREAK_NOTIFY, which completes at once with no break under way) has completed, and one
+         * dispatcher processes in order. Spinning, not sleeping: a sleeping thread would measure its own
+         * wake-up (cold caches, a descheduled core) instead of the emulator.
+         */
+        void fence() {
+            nt.ntFsControlFile(fence, a, FsControlCode.FSCTL_OPLOCK_BREAK_NOTIFY, null, 0, 0, 0);
+            Spin.expect(fence, NtStatus.STATUS_SUCCESS, "the fence after A's oplock request");
+            if (oplockA.isDone()) {
+                throw new IllegalStateException("A's RWH oplock request was not granted: " + oplockA);
+            }
+        }
+
         /** Issues B's create: the break. */
         void conflict() {
             nt.ntCreateFile(openB, FILE, AccessMask.FILE_READ_DATA, 0, ShareAccessFlags.FILE_SHARE_VALID_FLAGS,
@@ -133,13 +148,13 @@ public class OplockBreakBenchmark {
         }
     }
 
-    /** For {@link #roundTrip}: A armed before each invocation (dispatcher idle after); B and A closed after it. */
+    /** For {@link #roundTrip}: A armed before each invocation (its grant processed); B and A closed after it. */
     @State(Scope.Thread)
     public static class ArmedForRoundTrip extends Cycle {
         @Setup(Level.Invocation)
         public void armHolder() {
             arm();
-            machine.awaitQuiescence(10_000);
+            fence();
         }
 
         @TearDown(Level.Invocation)
@@ -154,7 +169,7 @@ public class OplockBreakBenchmark {
         @Setup(Level.Invocation)
         public void armHolder() {
             arm();
-            machine.awaitQuiescence(10_000);
+            fence();
         }
 
         @TearDown(Level.Invocation)

@@ -67,14 +67,40 @@ public final class Irp {
         if (stackSize < 1 || stackSize > MAX_STACK_SIZE) {
             throw new IllegalArgumentException("stack size " + stackSize);
         }
+        if (!clean) {
+            clear();
+        }
+        for (int i = clearedLocations; i < stackSize; i++) {
+            stack[i].clear();
+        }
+        clean = false;
+        stackCount = stackSize;
+        currentLocation = stackSize;
+        this.serial = serial;
+        this.originator = originator;
+        this.completionSink = sink;
+    }
+
+    /**
+     * Clears the IRP for its next use, on the thread that last used it (the I/O manager does this on the
+     * dispatcher thread, where the IRP's memory is still in cache, so that the submitting thread only
+     * writes the few fields of the next request).
+     */
+    public void recycle() {
+        clear();
+        clean = true;
+    }
+
+    /** Set by {@link #recycle()}: every field is as {@link #initialize} leaves it, but for the header. */
+    private boolean clean;
+    /** Stack locations cleared since the IRP was last used (its previous stack size). */
+    private int clearedLocations;
+
+    private void clear() {
         for (int i = 0; i < stackCount; i++) {
             stack[i].clear();
         }
-        for (int i = stackCount; i < stackSize; i++) {
-            stack[i].clear();
-        }
-        stackCount = stackSize;
-        currentLocation = stackSize;
+        clearedLocations = stackCount;
         ioStatus.set(0, 0);
         pendingReturned = false;
         cancel = false;
@@ -87,9 +113,8 @@ public final class Irp {
         oplockKeyEcp.clear();
         listNext = listPrev = null;
         ioListNext = ioListPrev = null;
-        this.serial = serial;
-        this.originator = originator;
-        this.completionSink = sink;
+        originator = null;
+        completionSink = null;
     }
 
     /** @return IoStatus */
