@@ -2,6 +2,7 @@ package org.irpemu.bench;
 
 import java.io.PrintStream;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.irpemu.emulator.Machine;
 import org.irpemu.io.NtApi;
@@ -65,6 +66,9 @@ public final class LoadGenerator {
             ProgressReporter reporter = new ProgressReporter(progress, workload.cliName(), schedule, measured);
             reporter.started(options.rate(), options.warmupNanos(), options.durationNanos());
             long nextTick = schedule.measureStartNanos() + PROGRESS_INTERVAL_NANOS;
+            // CPU is counted over the measured part only: warm-up runs the JIT compiler hard.
+            sleepUntil(schedule.measureStartNanos());
+            long cpuStart = ProcessCpuClock.nanos();
             for (Thread t : threads) {
                 while (t.isAlive()) {
                     long left = nextTick - System.nanoTime();
@@ -76,6 +80,10 @@ public final class LoadGenerator {
                     join(t, left);
                 }
             }
+            long cpuWallNanos = System.nanoTime() - schedule.measureStartNanos();
+            long cpuEnd = ProcessCpuClock.nanos();
+            long cpuNanos = cpuStart == ProcessCpuClock.UNAVAILABLE || cpuEnd == ProcessCpuClock.UNAVAILABLE
+                    ? ProcessCpuClock.UNAVAILABLE : cpuEnd - cpuStart;
             List<Throwable> driverFailures = machine.ioManager().drainFailures();
             if (!driverFailures.isEmpty()) {
                 Throwable f = driverFailures.get(0);
@@ -105,7 +113,17 @@ public final class LoadGenerator {
             measured.operation.sampleInterval();
             return new BenchResult(options, schedule.measuredCount(), operations, last - schedule.measureStartNanos(),
                     late, maxLag, machine.ioManager().irpsAllocated(), measured.breakNotify.total(),
-                    measured.roundTrip.total(), measured.operation.total(), baseline);
+                    measured.roundTrip.total(), measured.operation.total(), baseline, cpuNanos, cpuWallNanos);
+        }
+    }
+
+    private static void sleepUntil(long deadlineNanos) {
+        for (long left = deadlineNanos - System.nanoTime(); left > 0; left = deadlineNanos - System.nanoTime()) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new BenchException("interrupted");
+            }
         }
     }
 

@@ -19,9 +19,15 @@ public final class TextReport {
                 WaitStrategies.name(o.waitStrategy()), o.filters(), plural(o.filters()),
                 o.workload() == Workload.READERS ? ", " + o.readers() + " readers per client" : "");
         out.printf(Locale.ROOT, "operations:  %,d of %,d scheduled in %s: %,.1f ops/s; %,d missed, %,d started late"
-                + " (max start lag %s)%n%n",
+                + " (max start lag %s)%n",
                 r.operations(), r.scheduled(), Durations.format(r.elapsedNanos()), r.throughput(), r.missed(),
                 r.lateStarts(), Durations.format(r.maxStartLagNanos()));
+        if (r.cpuNanos() >= 0) {
+            out.printf(Locale.ROOT, "cpu:         %.2f cores busy (process CPU %s over %s), %s of CPU per operation%n",
+                    r.coresBusy(), Durations.format(r.cpuNanos()), Durations.format(r.cpuWallNanos()),
+                    r.cpuNanosPerOperation() < 0 ? "-" : Durations.format(r.cpuNanosPerOperation()));
+        }
+        out.println();
         out.printf(Locale.ROOT, "%-32s %11s", "latency (from intended start)", "count");
         for (String label : Percentiles.LABELS) {
             out.printf(Locale.ROOT, " %10s", label);

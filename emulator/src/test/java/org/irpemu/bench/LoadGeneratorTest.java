@@ -43,6 +43,17 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void aSpinningDispatcherCostsMoreCpuThanABlockingOne() {
+        // An idle busy-spinning dispatcher keeps its core busy; a blocking one sleeps between requests.
+        BenchResult spin = LoadGenerator.run(shortRun(Workload.CONFLICT).waitStrategy(DispatcherWaitStrategy.BUSY_SPIN), null);
+        BenchResult block = LoadGenerator.run(shortRun(Workload.CONFLICT).waitStrategy(DispatcherWaitStrategy.BLOCKING), null);
+        assertThat(spin.cpuNanos()).isPositive();
+        assertThat(block.cpuNanos()).isPositive();
+        assertThat(spin.coresBusy()).isGreaterThan(block.coresBusy());
+        assertThat(spin.cpuNanosPerOperation()).isEqualTo(spin.cpuNanos() / spin.operations());
+    }
+
+    @Test
     void refusesOptionsThatDoNotValidate() {
         assertThatThrownBy(() -> LoadGenerator.run(new BenchOptions().rate(0), null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--rate");

@@ -74,6 +74,9 @@ class BenchCommandTest {
             assertThat(v[0]).as(metric + " p50").isPositive();
         }
         assertThat(err()).as("progress goes to stderr").contains("bench " + w.cliName());
+        Map<String, Object> cpu = (Map<String, Object>) json.get("cpu");
+        assertThat(cpu).containsKeys("processNs", "wallNs", "coresBusy", "perOperationNs");
+        assertThat(((Number) cpu.get("coresBusy")).doubleValue()).isPositive();
     }
 
     @Test
