@@ -1,6 +1,5 @@
 package org.irpemu.bench;
 
-import com.lmax.disruptor.BusySpinWaitStrategy;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.irpemu.emulator.Machine;
@@ -116,21 +115,6 @@ public class DispatchCostBenchmark {
         }
     }
 
-    /** The bare Disruptor baseline, with its own busy-spinning consumer. */
-    @State(Scope.Thread)
-    public static class HopState {
-        DisruptorHop hop;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            hop = new DisruptorHop(new BusySpinWaitStrategy());
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            hop.close();
-        }
-    }
 
     /** IRP_MJ_CREATE (FILE_OPEN, FILE_READ_DATA, share all). */
     @Benchmark
@@ -170,13 +154,13 @@ public class DispatchCostBenchmark {
 
     /** Baseline: one bare Disruptor publish-and-consume hop. */
     @Benchmark
-    public long disruptorHop(HopState h) {
+    public long disruptorHop(Baseline h) {
         return h.hop.hop();
     }
 
     /** Baseline: a bare Disruptor ping-pong (two hops). */
     @Benchmark
-    public long disruptorPingPong(HopState h) {
+    public long disruptorPingPong(Baseline h) {
         return h.hop.pingPong();
     }
 }

@@ -1,6 +1,5 @@
 package org.irpemu.bench;
 
-import com.lmax.disruptor.BusySpinWaitStrategy;
 import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.irpemu.emulator.Machine;
@@ -180,21 +179,6 @@ public class OplockBreakBenchmark {
         }
     }
 
-    /** The bare Disruptor baseline, with its own busy-spinning consumer. */
-    @State(Scope.Thread)
-    public static class HopState {
-        DisruptorHop hop;
-
-        @Setup(Level.Trial)
-        public void setUp() {
-            hop = new DisruptorHop(new BusySpinWaitStrategy());
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            hop.close();
-        }
-    }
 
     /** B's create issued → B's create completed, A's acknowledgment at RH in between. */
     @Benchmark
@@ -226,13 +210,13 @@ public class OplockBreakBenchmark {
 
     /** Baseline: one bare Disruptor publish-and-consume hop. */
     @Benchmark
-    public long disruptorHop(HopState h) {
+    public long disruptorHop(Baseline h) {
         return h.hop.hop();
     }
 
     /** Baseline: a bare Disruptor ping-pong (two hops). */
     @Benchmark
-    public long disruptorPingPong(HopState h) {
+    public long disruptorPingPong(Baseline h) {
         return h.hop.pingPong();
     }
 }

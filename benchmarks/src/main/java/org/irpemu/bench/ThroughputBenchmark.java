@@ -34,6 +34,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * new request while its last one is in flight, so a slip fails the run), so the figure is the dispatcher's
  * throughput, not a round trip's latency. Each request is an IRP_MJ_READ of {@value #LENGTH} bytes, or an
  * FSCTL_OPLOCK_BREAK_NOTIFY with no break under way (the cheapest IRP the file system completes).
+ * The baseline of the same run is a bare Disruptor ring fed the same way ({@link #disruptorHops}) and one
+ * hop at a time ({@link #disruptorHop}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -112,5 +114,18 @@ public class ThroughputBenchmark {
             nt.ntFsControlFile(requests[i], fo, FsControlCode.FSCTL_OPLOCK_BREAK_NOTIFY, null, 0, 0, 0);
         }
         return Spin.expect(requests[BATCH - 1], NtStatus.STATUS_SUCCESS, "FSCTL_OPLOCK_BREAK_NOTIFY");
+    }
+
+    /** Baseline: {@value #BATCH} events through a bare Disruptor ring the same way; the score is events per second. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long disruptorHops(Baseline h) {
+        return h.hop.hops(BATCH);
+    }
+
+    /** Baseline: one bare Disruptor publish-and-consume hop at a time. */
+    @Benchmark
+    public long disruptorHop(Baseline h) {
+        return h.hop.hop();
     }
 }
