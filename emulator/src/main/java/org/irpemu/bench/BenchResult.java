@@ -18,12 +18,11 @@ public final class BenchResult {
     private final Histogram roundTrip;
     private final Histogram operation;
     private final Histogram baseline;
-    private final long cpuNanos;
-    private final long cpuWallNanos;
+    private final CpuUse cpu;
 
     BenchResult(BenchOptions options, long scheduled, long operations, long elapsedNanos, long lateStarts,
             long maxStartLagNanos, long irpsAllocated, Histogram breakNotify, Histogram roundTrip,
-            Histogram operation, Histogram baseline, long cpuNanos, long cpuWallNanos) {
+            Histogram operation, Histogram baseline, CpuUse cpu) {
         this.options = options;
         this.scheduled = scheduled;
         this.operations = operations;
@@ -35,31 +34,12 @@ public final class BenchResult {
         this.roundTrip = roundTrip;
         this.operation = operation;
         this.baseline = baseline;
-        this.cpuNanos = cpuNanos;
-        this.cpuWallNanos = cpuWallNanos;
+        this.cpu = cpu;
     }
 
-    /**
-     * @return CPU time the whole process used during the measured part (all threads, JIT and GC
-     *     included), ns, or -1 when the JVM does not report it
-     */
-    public long cpuNanos() {
-        return cpuNanos;
-    }
-
-    /** @return wall-clock time over which {@link #cpuNanos()} was counted, ns */
-    public long cpuWallNanos() {
-        return cpuWallNanos;
-    }
-
-    /** @return cores kept busy on average: {@link #cpuNanos()} over {@link #cpuWallNanos()}; -1 when unknown */
-    public double coresBusy() {
-        return cpuNanos < 0 || cpuWallNanos <= 0 ? -1 : (double) cpuNanos / cpuWallNanos;
-    }
-
-    /** @return CPU time per completed operation, ns; -1 when unknown or nothing completed */
-    public long cpuNanosPerOperation() {
-        return cpuNanos < 0 || operations == 0 ? -1 : cpuNanos / operations;
+    /** @return the CPU time used during the measured part */
+    public CpuUse cpu() {
+        return cpu;
     }
 
     public BenchOptions options() {

@@ -13,8 +13,9 @@ import org.HdrHistogram.Histogram;
  * {@code filters}, {@code readers} (readers workload only), {@code scheduled}, {@code operations},
  * {@code missed}, {@code lateStarts}, {@code maxStartLagNs}, {@code elapsedNs}, {@code throughput}
  * (completed ops/s), {@code irpsAllocated} (see {@link BenchResult#irpsAllocated()}); {@code cpu}
- * {@code {processNs, wallNs, coresBusy, perOperationNs}} (the process's CPU time over the measured part,
- * absent when the JVM does not report it); the latency objects {@code breakNotify}, {@code roundTrip},
+ * {@code {wallNs, processNs, processCores, processPerOperationNs, dispatchersNs, dispatcherCores,
+ * dispatchersPerOperationNs}} (CPU time over the measured part, see {@link CpuUse}; -1 where the JVM does
+ * not report it); the latency objects {@code breakNotify}, {@code roundTrip},
  * {@code operation} and {@code baseline}, each {@code {count, mean, p50, p90, p99, p999, p9999, max}}
  * in ns ({@code baseline} also has {@code what} and {@code durationNs}); and
  * {@code roundTripP50OverBaselineP50}.
@@ -48,14 +49,16 @@ public final class JsonReport {
             g.writeNumberField("elapsedNs", r.elapsedNanos());
             g.writeNumberField("throughput", Math.round(r.throughput() * 10) / 10.0);
             g.writeNumberField("irpsAllocated", r.irpsAllocated());
-            if (r.cpuNanos() >= 0) {
-                g.writeObjectFieldStart("cpu");
-                g.writeNumberField("processNs", r.cpuNanos());
-                g.writeNumberField("wallNs", r.cpuWallNanos());
-                g.writeNumberField("coresBusy", Math.round(r.coresBusy() * 100) / 100.0);
-                g.writeNumberField("perOperationNs", r.cpuNanosPerOperation());
-                g.writeEndObject();
-            }
+            CpuUse cpu = r.cpu();
+            g.writeObjectFieldStart("cpu");
+            g.writeNumberField("wallNs", cpu.wallNanos());
+            g.writeNumberField("processNs", cpu.processNanos());
+            g.writeNumberField("processCores", Math.round(cpu.processCores() * 100) / 100.0);
+            g.writeNumberField("processPerOperationNs", cpu.processNanosPerOperation());
+            g.writeNumberField("dispatchersNs", cpu.dispatcherNanos());
+            g.writeNumberField("dispatcherCores", Math.round(cpu.dispatcherCores() * 100) / 100.0);
+            g.writeNumberField("dispatchersPerOperationNs", cpu.dispatcherNanosPerOperation());
+            g.writeEndObject();
             latency(g, "breakNotify", r.breakNotify());
             latency(g, "roundTrip", r.roundTrip());
             latency(g, "operation", r.operation());

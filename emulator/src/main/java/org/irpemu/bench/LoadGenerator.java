@@ -69,6 +69,7 @@ public final class LoadGenerator {
             // CPU is counted over the measured part only: warm-up runs the JIT compiler hard.
             sleepUntil(schedule.measureStartNanos());
             long cpuStart = ProcessCpuClock.nanos();
+            long dispatcherCpuStart = machine.ioManager().dispatcherCpuNanos();
             for (Thread t : threads) {
                 while (t.isAlive()) {
                     long left = nextTick - System.nanoTime();
@@ -82,8 +83,10 @@ public final class LoadGenerator {
             }
             long cpuWallNanos = System.nanoTime() - schedule.measureStartNanos();
             long cpuEnd = ProcessCpuClock.nanos();
-            long cpuNanos = cpuStart == ProcessCpuClock.UNAVAILABLE || cpuEnd == ProcessCpuClock.UNAVAILABLE
-                    ? ProcessCpuClock.UNAVAILABLE : cpuEnd - cpuStart;
+            long dispatcherCpuEnd = machine.ioManager().dispatcherCpuNanos();
+            long cpuNanos = cpuStart < 0 || cpuEnd < 0 ? -1 : cpuEnd - cpuStart;
+            long dispatcherCpuNanos = dispatcherCpuStart < 0 || dispatcherCpuEnd < 0 ? -1
+                    : dispatcherCpuEnd - dispatcherCpuStart;
             List<Throwable> driverFailures = machine.ioManager().drainFailures();
             if (!driverFailures.isEmpty()) {
                 Throwable f = driverFailures.get(0);
@@ -113,7 +116,8 @@ public final class LoadGenerator {
             measured.operation.sampleInterval();
             return new BenchResult(options, schedule.measuredCount(), operations, last - schedule.measureStartNanos(),
                     late, maxLag, machine.ioManager().irpsAllocated(), measured.breakNotify.total(),
-                    measured.roundTrip.total(), measured.operation.total(), baseline, cpuNanos, cpuWallNanos);
+                    measured.roundTrip.total(), measured.operation.total(), baseline,
+                    new CpuUse(cpuWallNanos, cpuNanos, dispatcherCpuNanos, operations));
         }
     }
 

@@ -22,10 +22,11 @@ public final class TextReport {
                 + " (max start lag %s)%n",
                 r.operations(), r.scheduled(), Durations.format(r.elapsedNanos()), r.throughput(), r.missed(),
                 r.lateStarts(), Durations.format(r.maxStartLagNanos()));
-        if (r.cpuNanos() >= 0) {
-            out.printf(Locale.ROOT, "cpu:         %.2f cores busy (process CPU %s over %s), %s of CPU per operation%n",
-                    r.coresBusy(), Durations.format(r.cpuNanos()), Durations.format(r.cpuWallNanos()),
-                    r.cpuNanosPerOperation() < 0 ? "-" : Durations.format(r.cpuNanosPerOperation()));
+        CpuUse cpu = r.cpu();
+        if (cpu.processNanos() >= 0 && cpu.dispatcherNanos() >= 0) {
+            out.printf(Locale.ROOT, "cpu:         process %.2f cores (%s per operation), dispatchers %.2f cores (%s per"
+                    + " operation)%n", cpu.processCores(), perOperation(cpu.processNanosPerOperation()),
+                    cpu.dispatcherCores(), perOperation(cpu.dispatcherNanosPerOperation()));
         }
         out.println();
         out.printf(Locale.ROOT, "%-32s %11s", "latency (from intended start)", "count");
@@ -58,6 +59,10 @@ public final class TextReport {
             out.printf(Locale.ROOT, " %10s", h.getTotalCount() == 0 ? "-" : Durations.format(v));
         }
         out.println();
+    }
+
+    private static String perOperation(long nanos) {
+        return nanos < 0 ? "-" : Durations.format(nanos);
     }
 
     private static String plural(long n) {

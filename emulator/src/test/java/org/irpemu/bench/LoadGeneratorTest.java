@@ -47,10 +47,12 @@ class LoadGeneratorTest {
         // An idle busy-spinning dispatcher keeps its core busy; a blocking one sleeps between requests.
         BenchResult spin = LoadGenerator.run(shortRun(Workload.CONFLICT).waitStrategy(DispatcherWaitStrategy.BUSY_SPIN), null);
         BenchResult block = LoadGenerator.run(shortRun(Workload.CONFLICT).waitStrategy(DispatcherWaitStrategy.BLOCKING), null);
-        assertThat(spin.cpuNanos()).isPositive();
-        assertThat(block.cpuNanos()).isPositive();
-        assertThat(spin.coresBusy()).isGreaterThan(block.coresBusy());
-        assertThat(spin.cpuNanosPerOperation()).isEqualTo(spin.cpuNanos() / spin.operations());
+        assertThat(spin.cpu().processNanos()).isPositive();
+        assertThat(spin.cpu().dispatcherNanos()).isPositive().isLessThanOrEqualTo(spin.cpu().processNanos());
+        assertThat(block.cpu().dispatcherNanos()).isPositive();
+        assertThat(spin.cpu().dispatcherCores()).isGreaterThan(block.cpu().dispatcherCores());
+        assertThat(spin.cpu().dispatcherNanosPerOperation())
+                .isEqualTo(spin.cpu().dispatcherNanos() / spin.operations());
     }
 
     @Test

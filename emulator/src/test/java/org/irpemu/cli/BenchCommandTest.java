@@ -75,8 +75,11 @@ class BenchCommandTest {
         }
         assertThat(err()).as("progress goes to stderr").contains("bench " + w.cliName());
         Map<String, Object> cpu = (Map<String, Object>) json.get("cpu");
-        assertThat(cpu).containsKeys("processNs", "wallNs", "coresBusy", "perOperationNs");
-        assertThat(((Number) cpu.get("coresBusy")).doubleValue()).isPositive();
+        assertThat(cpu).containsKeys("wallNs", "processNs", "processCores", "processPerOperationNs", "dispatchersNs",
+                "dispatcherCores", "dispatchersPerOperationNs");
+        assertThat(((Number) cpu.get("processCores")).doubleValue()).isPositive();
+        assertThat(((Number) cpu.get("dispatchersNs")).longValue()).isPositive()
+                .isLessThanOrEqualTo(((Number) cpu.get("processNs")).longValue());
     }
 
     @Test

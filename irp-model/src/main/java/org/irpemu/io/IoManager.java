@@ -335,6 +335,28 @@ public final class IoManager implements IoSystem, IrpCompletionSink, AutoCloseab
         return sum;
     }
 
+    /**
+     * CPU time the dispatcher threads have used since they started, summed: what the I/O path and the
+     * wait strategy cost (a busy-spinning dispatcher uses its whole core while idle). From
+     * {@link java.lang.management.ThreadMXBean#getThreadCpuTime(long)}.
+     *
+     * @return ns, or -1 when the JVM does not measure thread CPU time
+     */
+    public long dispatcherCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        if (!mx.isThreadCpuTimeSupported()) {
+            return -1;
+        }
+        long sum = 0;
+        for (DispatcherThread t : threads) {
+            long ns = mx.getThreadCpuTime(t.getId());
+            if (ns > 0) { // -1 for a thread that has ended
+                sum += ns;
+            }
+        }
+        return sum;
+    }
+
     /** Stops the dispatchers after the work already queued; pending IRPs stay pending. */
     @Override
     public void close() {

@@ -602,4 +602,22 @@ class IoManagerTest {
         assertThatThrownBy(() -> IoManager.builder().ringSize(100)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> IoManager.builder().dispatchers(0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void anIdleBusySpinningDispatcherBurnsItsCoreAndABlockingOneDoesNot() throws Exception {
+        long spinning;
+        long blocking;
+        try (IoManager io = IoManager.builder().waitStrategy(DispatcherWaitStrategy.BUSY_SPIN).start()) {
+            long before = io.dispatcherCpuNanos();
+            Thread.sleep(200);
+            spinning = io.dispatcherCpuNanos() - before;
+        }
+        try (IoManager io = IoManager.builder().waitStrategy(DispatcherWaitStrategy.BLOCKING).start()) {
+            long before = io.dispatcherCpuNanos();
+            Thread.sleep(200);
+            blocking = io.dispatcherCpuNanos() - before;
+        }
+        assertThat(spinning).as("CPU of the idle busy-spinning dispatcher over 200 ms").isPositive();
+        assertThat(blocking).as("CPU of the idle blocking dispatcher").isLessThan(spinning);
+    }
 }
