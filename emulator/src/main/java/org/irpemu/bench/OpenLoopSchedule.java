@@ -10,8 +10,9 @@ import java.util.concurrent.locks.LockSupport;
  * from it, so a stalled system is charged for every operation it delayed (no coordinated omission).
  *
  * <p>The first {@link #warmupCount()} operations are the warm-up; the next {@link #measuredCount()}
- * are measured. Operations still unclaimed when the drain deadline passes (the end of the schedule plus
- * a grace of max(1 s, duration)) are given up and counted as missed. Thread-safe.
+ * are measured. Warm-up operations still unclaimed when the measured part is due are dropped.
+ * Operations still unclaimed when the drain deadline passes (the end of the schedule plus a grace of
+ * max(1 s, duration)) are given up and counted as missed. Thread-safe.
  */
 public final class OpenLoopSchedule {
     private final long startNanos;
@@ -82,6 +83,12 @@ public final class OpenLoopSchedule {
             return -1;
         }
         long i = next.getAndIncrement();
+        if (i < warmupCount && System.nanoTime() - measureStartNanos() >= 0) {
+            // The warm-up fell behind (a rate above what the machine sustains): what is left of it is
+            // dropped, so that the measured part starts on time and the run reports the rate achieved.
+            next.accumulateAndGet(warmupCount, Math::max);
+            i = next.getAndIncrement();
+        }
         if (i >= totalCount) {
             return -1;
         }

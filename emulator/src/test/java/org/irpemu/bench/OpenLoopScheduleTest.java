@@ -41,6 +41,22 @@ class OpenLoopScheduleTest {
     }
 
     @Test
+    void aWarmUpThatFellBehindIsDroppedWhenTheMeasuredPartIsDue() {
+        // 1,000 warm-up operations due in the first second, which is already over.
+        OpenLoopSchedule s = new OpenLoopSchedule(System.nanoTime() - 2_000_000_000L, 1_000, 1_000_000_000L,
+                10_000_000_000L);
+        assertThat(s.claim()).isEqualTo(s.warmupCount());
+        assertThat(s.claim()).isEqualTo(s.warmupCount() + 1);
+    }
+
+    @Test
+    void aWarmUpOnTimeIsRunWhole() {
+        OpenLoopSchedule s = new OpenLoopSchedule(System.nanoTime(), 1_000, 60_000_000_000L, 1_000_000_000L);
+        assertThat(s.claim()).isZero();
+        assertThat(s.claim()).isEqualTo(1);
+    }
+
+    @Test
     void aStoppedScheduleHandsOutNothing() {
         OpenLoopSchedule s = new OpenLoopSchedule(System.nanoTime(), 1_000, 0, 1_000_000_000L);
         s.stop();
