@@ -222,7 +222,16 @@ public final class FileLock {
      * waiting lock requests with STATUS_RANGE_NOT_LOCKED; other waiters are retried.
      */
     public void fastUnlockAll(FileObject fo) {
-        boolean removed = locks.removeIf(r -> r.owner == fo);
+        if (locks.isEmpty() && waiting.isEmpty()) {
+            return; // every cleanup comes here: no capturing lambda or iterator for the JIT to keep
+        }
+        boolean removed = false;
+        for (int i = locks.size() - 1; i >= 0; i--) {
+            if (locks.get(i).owner == fo) {
+                locks.remove(i);
+                removed = true;
+            }
+        }
         for (int i = 0; i < waiting.size(); ) {
             Irp irp = waiting.get(i);
             if (Io.getCurrentIrpStackLocation(irp).fileObject() == fo) {
