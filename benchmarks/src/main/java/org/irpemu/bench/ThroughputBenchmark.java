@@ -28,14 +28,20 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * IRPs per second through the whole stack on one busy-spinning dispatcher thread, with 0, 1 or 3
- * PassThrough minifilters: the JMH thread keeps {@value #BATCH} requests in flight (it publishes a batch,
- * then waits for its last one: one dispatcher completes them in order, and an Overlapped cannot be given a
- * new request while its last one is in flight, so a slip fails the run), so the figure is the dispatcher's
- * throughput, not a round trip's latency. Each request is an IRP_MJ_READ of {@value #LENGTH} bytes, or an
- * FSCTL_OPLOCK_BREAK_NOTIFY with no break under way (the cheapest IRP the file system completes).
- * The baseline of the same run is a bare Disruptor ring fed the same way ({@link #disruptorHops}) and one
- * hop at a time ({@link #disruptorHop}).
+ * IRPs per second through the whole stack with 0, 1 or 3 PassThrough minifilters, on 1 dispatcher thread
+ * or more: the JMH thread keeps {@value #BATCH} requests in flight (it publishes a batch, dealt in turn
+ * over one open file per dispatcher, then waits for the last request of each file: a dispatcher completes
+ * its requests in order, and an Overlapped cannot be given a new request while its last one is in flight,
+ * so a slip fails the run), so the figure is the dispatchers' throughput, not a round trip's latency. Each
+ * request is an IRP_MJ_READ of {@value #LENGTH} bytes, or an FSCTL_OPLOCK_BREAK_NOTIFY with no break under
+ * way (the cheapest IRP the file system completes). Streams belong to dispatchers by a stable hash of the
+ * name, so the file names are chosen to land one on each dispatcher. The baseline of the same run is a
+ * bare Disruptor ring fed the same way ({@link #disruptorHops}) and one hop at a time
+ * ({@link #disruptorHop}).
+ *
+ * <p>Scale-out: {@code -p dispatchers=1,2}. With more spinning threads than cores (two dispatchers and
+ * the JMH thread on a two-core machine) busy-spinning starves whoever is descheduled: compare with
+ * {@code -p waitStrategy=YIELDING}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,15 +49,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
 public class ThroughputBenchmark {
-    static final String FILE = "\\bench\\throughput.dat";
     static final int BATCH = 256;
     static final int LENGTH = 64;
 
-    /** The machine, one handle, and a batch of preallocated requests and buffers. */
+    /** The machine, one open file per dispatcher, and a batch of preallocated requests and buffers. */
     @State(Scope.Thread)
     public static class MachineState {
         @Param({"0", "1", "3"})
         public int filters;
+
+        /** Dispatcher threads, one file on each. */
+        @Param({"1"})
+        public int dispatchers;
 
         /** How the idle dispatcher waits (DispatcherWaitStrategy). */
         @Param({"BUSY_SPIN"})
@@ -59,21 +68,29 @@ public class ThroughputBenchmark {
 
         Machine machine;
         NtApi nt;
-        FileObject handle;
+        FileObject[] handles;
         final Overlapped[] requests = new Overlapped[BATCH];
         final UnsafeBuffer[] buffers = new UnsafeBuffer[BATCH];
 
         @Setup(Level.Trial)
         public void startMachine() {
-            machine = PassThroughStack.attach(Machine.builder()
-                    .waitStrategy(DispatcherWaitStrategy.valueOf(waitStrategy)).recycleFileObjects(true), filters).build();
-            machine.fileSystem().createFile(FILE, 4096, 0);
+            machine = PassThroughStack.attach(Machine.builder().dispatchers(dispatchers)
+                    .waitStrategy(DispatcherWaitStrategy.valueOf(waitStrategy)).recycleFileObjects(true), filters)
+                    .build();
             nt = machine.api();
-            Overlapped open = new Overlapped();
-            nt.ntCreateFile(open, FILE, AccessMask.FILE_READ_DATA, 0, ShareAccessFlags.FILE_SHARE_VALID_FLAGS,
-                    CreateDisposition.FILE_OPEN, 0, null, null);
-            Spin.expect(open, NtStatus.STATUS_SUCCESS, "create");
-            handle = open.fileObject();
+            handles = new FileObject[dispatchers];
+            for (int d = 0; d < dispatchers; d++) {
+                String path = "\\bench\\throughput-" + d + ".dat";
+                for (int k = 0; machine.ioManager().dispatcherForName(path) != d; k++) {
+                    path = "\\bench\\throughput-" + d + "-" + k + ".dat";
+                }
+                machine.fileSystem().createFile(path, 4096, 0);
+                Overlapped open = new Overlapped();
+                nt.ntCreateFile(open, path, AccessMask.FILE_READ_DATA, 0, ShareAccessFlags.FILE_SHARE_VALID_FLAGS,
+                        CreateDisposition.FILE_OPEN, 0, null, null);
+                Spin.expect(open, NtStatus.STATUS_SUCCESS, "create");
+                handles[d] = open.fileObject();
+            }
             for (int i = 0; i < BATCH; i++) {
                 requests[i] = new Overlapped();
                 buffers[i] = new UnsafeBuffer(new byte[LENGTH]);
@@ -82,10 +99,21 @@ public class ThroughputBenchmark {
 
         @TearDown(Level.Trial)
         public void stopMachine() {
-            Overlapped close = new Overlapped();
-            nt.ntClose(close, handle);
-            Spin.await(close);
+            for (FileObject h : handles) {
+                Overlapped close = new Overlapped();
+                nt.ntClose(close, h);
+                Spin.await(close);
+            }
             machine.close();
+        }
+
+        /** Waits for the last request of every file of the batch. */
+        int awaitBatch(String what) {
+            int status = 0;
+            for (int f = 0; f < handles.length; f++) {
+                status = Spin.expect(requests[BATCH - 1 - f], NtStatus.STATUS_SUCCESS, what);
+            }
+            return status;
         }
     }
 
@@ -94,13 +122,14 @@ public class ThroughputBenchmark {
     @OperationsPerInvocation(BATCH)
     public int reads(MachineState m) {
         NtApi nt = m.nt;
-        FileObject fo = m.handle;
+        FileObject[] handles = m.handles;
+        int files = handles.length;
         Overlapped[] requests = m.requests;
         UnsafeBuffer[] buffers = m.buffers;
         for (int i = 0; i < BATCH; i++) {
-            nt.ntReadFile(requests[i], fo, buffers[i], 0, LENGTH, 0, 0);
+            nt.ntReadFile(requests[i], handles[i % files], buffers[i], 0, LENGTH, 0, 0);
         }
-        return Spin.expect(requests[BATCH - 1], NtStatus.STATUS_SUCCESS, "read");
+        return m.awaitBatch("read");
     }
 
     /** {@value #BATCH} FSCTL_OPLOCK_BREAK_NOTIFY requests in flight; the score is IRPs per second. */
@@ -108,12 +137,13 @@ public class ThroughputBenchmark {
     @OperationsPerInvocation(BATCH)
     public int breakNotifies(MachineState m) {
         NtApi nt = m.nt;
-        FileObject fo = m.handle;
+        FileObject[] handles = m.handles;
+        int files = handles.length;
         Overlapped[] requests = m.requests;
         for (int i = 0; i < BATCH; i++) {
-            nt.ntFsControlFile(requests[i], fo, FsControlCode.FSCTL_OPLOCK_BREAK_NOTIFY, null, 0, 0, 0);
+            nt.ntFsControlFile(requests[i], handles[i % files], FsControlCode.FSCTL_OPLOCK_BREAK_NOTIFY, null, 0, 0, 0);
         }
-        return Spin.expect(requests[BATCH - 1], NtStatus.STATUS_SUCCESS, "FSCTL_OPLOCK_BREAK_NOTIFY");
+        return m.awaitBatch("FSCTL_OPLOCK_BREAK_NOTIFY");
     }
 
     /** Baseline: {@value #BATCH} events through a bare Disruptor ring the same way; the score is events per second. */
