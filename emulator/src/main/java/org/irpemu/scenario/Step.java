@@ -9,18 +9,21 @@ import java.util.UUID;
 abstract class Step {
     final int line;
     final String label;
+    /** The handle the step works on, or {@code null} (cancel, expect, attach). */
+    final String handle;
     Expectation inline;
     /** The source line, without comment, for messages. */
     String text;
 
-    Step(int line, String label) {
+    Step(int line, String label, String handle) {
         this.line = line;
         this.label = label;
+        this.handle = handle;
     }
 
     /** @return the handle the step works on, or {@code null} */
     String handle() {
-        return null;
+        return handle;
     }
 
     /** What a step must have produced: pending, or a status and optional output fields. */
@@ -34,7 +37,6 @@ abstract class Step {
     }
 
     static final class Create extends Step {
-        final String handle;
         final String path;
         int access;
         int share;
@@ -46,19 +48,12 @@ abstract class Step {
         String keyName;
 
         Create(int line, String label, String handle, String path) {
-            super(line, label);
-            this.handle = handle;
+            super(line, label, handle);
             this.path = path;
-        }
-
-        @Override
-        String handle() {
-            return handle;
         }
     }
 
     static final class Fsctl extends Step {
-        final String handle;
         final int code;
         int level;
         int flags;
@@ -69,14 +64,8 @@ abstract class Step {
         long length;
 
         Fsctl(int line, String label, String handle, int code) {
-            super(line, label);
-            this.handle = handle;
+            super(line, label, handle);
             this.code = code;
-        }
-
-        @Override
-        String handle() {
-            return handle;
         }
     }
 
@@ -91,42 +80,27 @@ abstract class Step {
         static final int CLOSE = 7;
 
         final int kind;
-        final String handle;
         long offset;
         long length = 1;
         boolean shared;
         boolean wait;
 
         HandleOp(int line, String label, int kind, String handle) {
-            super(line, label);
+            super(line, label, handle);
             this.kind = kind;
-            this.handle = handle;
-        }
-
-        @Override
-        String handle() {
-            return handle;
         }
     }
 
     static final class Query extends Step {
-        final String handle;
         final int infoClass;
 
         Query(int line, String label, String handle, int infoClass) {
-            super(line, label);
-            this.handle = handle;
+            super(line, label, handle);
             this.infoClass = infoClass;
-        }
-
-        @Override
-        String handle() {
-            return handle;
         }
     }
 
     static final class SetInfo extends Step {
-        final String handle;
         final int infoClass;
         long number;
         String path;
@@ -134,14 +108,8 @@ abstract class Step {
         boolean flag;
 
         SetInfo(int line, String label, String handle, int infoClass) {
-            super(line, label);
-            this.handle = handle;
+            super(line, label, handle);
             this.infoClass = infoClass;
-        }
-
-        @Override
-        String handle() {
-            return handle;
         }
     }
 
@@ -149,7 +117,7 @@ abstract class Step {
         final String target;
 
         Cancel(int line, String label, String target) {
-            super(line, label);
+            super(line, label, null);
             this.target = target;
         }
     }
@@ -159,7 +127,7 @@ abstract class Step {
         final Expectation expectation;
 
         Expect(int line, String label, String target, Expectation expectation) {
-            super(line, label);
+            super(line, label, null);
             this.target = target;
             this.expectation = expectation;
         }
@@ -171,7 +139,7 @@ abstract class Step {
         final String altitude;
 
         Attach(int line, String label, String filter, String altitude) {
-            super(line, label);
+            super(line, label, null);
             this.filter = filter;
             this.altitude = altitude;
         }
