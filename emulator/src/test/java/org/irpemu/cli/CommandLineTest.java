@@ -2,39 +2,19 @@ package org.irpemu.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line: exit statuses and the outputs users rely on. */
 class CommandLineTest {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
-
-    @BeforeEach
-    void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
-    }
+    @RegisterExtension
+    final ConsoleCapture console = new ConsoleCapture();
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return console.out();
     }
 
     @Test
@@ -56,7 +36,7 @@ class CommandLineTest {
         Path f = dir.resolve("x.csv");
         Files.writeString(f, "hello,world\n1,2\n");
         assertThat(IrpemuCommand.execute("replay", f.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8).strip().lines()).singleElement().asString()
+        assertThat(console.err().strip().lines()).singleElement().asString()
                 .contains("not a Process Monitor CSV export");
         assertThat(IrpemuCommand.execute("replay", dir.resolve("missing.csv").toString())).isEqualTo(2);
         assertThat(IrpemuCommand.execute("replay", "--oplock-level", "W", f.toString())).isEqualTo(2);
@@ -76,7 +56,7 @@ class CommandLineTest {
         assertThat(IrpemuCommand.execute("run", "--quiet", "--dispatchers", "4", f.toString())).isZero();
         assertThat(out()).contains("1 passed, 0 failed");
         assertThat(IrpemuCommand.execute("run", "--dispatchers", "0", f.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--dispatchers must be 1 to 64");
+        assertThat(console.err()).contains("--dispatchers must be 1 to 64");
     }
 
     @Test
@@ -84,16 +64,16 @@ class CommandLineTest {
         assertThat(IrpemuCommand.execute("status", "0xC00000E2")).isZero();
         assertThat(out()).contains("STATUS_OPLOCK_NOT_GRANTED", "ERROR", "300 ERROR_OPLOCK_NOT_GRANTED",
                 "The oplock request is denied.");
-        out.reset();
+        console.resetOut();
         assertThat(IrpemuCommand.execute("status", "ERROR_OPLOCK_NOT_GRANTED")).isZero();
         assertThat(out()).contains("300 (0x12C) ERROR_OPLOCK_NOT_GRANTED", "from:      STATUS_OPLOCK_NOT_GRANTED");
-        out.reset();
+        console.resetOut();
         assertThat(IrpemuCommand.execute("status", "300")).isZero();
         assertThat(out()).contains("ERROR_OPLOCK_NOT_GRANTED");
-        out.reset();
+        console.resetOut();
         assertThat(IrpemuCommand.execute("status", "STATUS_CANNOT_BREAK_OPLOCK")).isZero();
         assertThat(out()).contains("0xC0000909", "ERROR (NT_SUCCESS false)", "802 ERROR_CANNOT_BREAK_OPLOCK");
-        out.reset();
+        console.resetOut();
         assertThat(IrpemuCommand.execute("status", "0xDEADBEEF")).isEqualTo(1);
         assertThat(out()).contains("not an NTSTATUS or Win32 code irpemu knows");
     }
