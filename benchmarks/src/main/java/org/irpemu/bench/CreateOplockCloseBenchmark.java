@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class CreateOplockCloseBenchmark {
+public class CreateOplockCloseBenchmark extends DisruptorBaselineBenchmark {
     /** A machine with one busy-spinning dispatcher and one file. */
     @State(Scope.Thread)
     public static class MachineState {
@@ -87,17 +87,5 @@ public class CreateOplockCloseBenchmark {
             throw new IllegalStateException("oplock request completed with " + NtStatus.describe(status));
         }
         return status;
-    }
-
-    /** Baseline: one bare Disruptor publish-and-consume hop. */
-    @Benchmark
-    public long disruptorHop(Baseline h) {
-        return h.hop.hop();
-    }
-
-    /** Baseline: a bare Disruptor ping-pong (two hops). */
-    @Benchmark
-    public long disruptorPingPong(Baseline h) {
-        return h.hop.pingPong();
     }
 }

@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class DispatchCostBenchmark {
+public class DispatchCostBenchmark extends DisruptorBaselineBenchmark {
     static final String FILE = "\\bench\\dispatch.dat";
     static final int LENGTH = 4096;
 
@@ -150,17 +150,5 @@ public class DispatchCostBenchmark {
     public int close(Opened o) {
         o.nt.ntClose(o.close, o.open.fileObject());
         return Spin.expect(o.close, NtStatus.STATUS_SUCCESS, "close");
-    }
-
-    /** Baseline: one bare Disruptor publish-and-consume hop. */
-    @Benchmark
-    public long disruptorHop(Baseline h) {
-        return h.hop.hop();
-    }
-
-    /** Baseline: a bare Disruptor ping-pong (two hops). */
-    @Benchmark
-    public long disruptorPingPong(Baseline h) {
-        return h.hop.pingPong();
     }
 }

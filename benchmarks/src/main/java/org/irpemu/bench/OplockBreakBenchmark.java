@@ -59,7 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class OplockBreakBenchmark {
+public class OplockBreakBenchmark extends DisruptorBaselineBenchmark {
     static final String FILE = "\\bench\\break.docx";
 
     /**
@@ -206,17 +206,5 @@ public class OplockBreakBenchmark {
         Spin.expect(c.openB, NtStatus.STATUS_SUCCESS, "B's create");
         c.close();
         return c.ackA.status();
-    }
-
-    /** Baseline: one bare Disruptor publish-and-consume hop. */
-    @Benchmark
-    public long disruptorHop(Baseline h) {
-        return h.hop.hop();
-    }
-
-    /** Baseline: a bare Disruptor ping-pong (two hops). */
-    @Benchmark
-    public long disruptorPingPong(Baseline h) {
-        return h.hop.pingPong();
     }
 }

@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class SharedBreakBenchmark {
+public class SharedBreakBenchmark extends DisruptorBaselineBenchmark {
     static final String FILE = "\\bench\\shared.dat";
     static final int LENGTH = 512;
 
@@ -153,17 +153,5 @@ public class SharedBreakBenchmark {
     public int write(Holders h) {
         h.nt.ntWriteFile(h.write, h.writer, h.data, 0, LENGTH, 0, 0);
         return Spin.expect(h.write, NtStatus.STATUS_SUCCESS, "write");
-    }
-
-    /** Baseline: one bare Disruptor publish-and-consume hop. */
-    @Benchmark
-    public long disruptorHop(Baseline h) {
-        return h.hop.hop();
-    }
-
-    /** Baseline: a bare Disruptor ping-pong (two hops). */
-    @Benchmark
-    public long disruptorPingPong(Baseline h) {
-        return h.hop.pingPong();
     }
 }

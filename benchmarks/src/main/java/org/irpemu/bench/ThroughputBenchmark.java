@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
-public class ThroughputBenchmark {
+public class ThroughputBenchmark extends DisruptorBaselineBenchmark {
     static final int BATCH = 256;
     static final int LENGTH = 64;
 
@@ -151,11 +151,5 @@ public class ThroughputBenchmark {
     @OperationsPerInvocation(BATCH)
     public long disruptorHops(Baseline h) {
         return h.hop.hops(BATCH);
-    }
-
-    /** Baseline: one bare Disruptor publish-and-consume hop at a time. */
-    @Benchmark
-    public long disruptorHop(Baseline h) {
-        return h.hop.hop();
     }
 }
